@@ -1,0 +1,156 @@
+"""Sign in and out, and the team's user list (leads manage it)."""
+
+from __future__ import annotations
+
+import re
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func
+
+from auth.models import ROLES, User
+from database import db
+from forms import Form
+from web import render
+
+bp = Blueprint("auth", __name__)
+
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+MIN_PASSWORD_LENGTH = 8
+
+
+def require(action: str):
+    """Sign-in plus the permission for `action`; a forbidden request answers 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.can(action):
+                abort(403, f"Your role ({current_user.role_label}) cannot do this.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so the login form cannot redirect elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("dashboard.index")
+
+
+def find_user(email: str) -> User | None:
+    return db.session.execute(
+        db.select(User).where(func.lower(User.email) == email.strip().lower())
+    ).scalar_one_or_none()
+
+
+@bp.get("/login")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    return render("auth/login.html", form={}, errors={}, next=request.args.get("next"))
+
+
+@bp.post("/login")
+def authenticate():
+    form = Form(request.form)
+    email = form.text("email", "Email", max_length=254)
+    password = form.raw("password")
+    if not password:
+        form.error("password", "Password is required.")
+    user = find_user(email) if form.ok else None
+    if form.ok and (user is None or not user.check_password(password)):
+        form.error("password", "That email and password do not match an account.")
+    if not form.ok:
+        return render(
+            "auth/login.html",
+            status=422,
+            form=request.form,
+            errors=form.errors,
+            next=request.form.get("next"),
+        )
+    login_user(user)
+    flash(f"Signed in as {user.name}.", "success")
+    return redirect(_safe_next(request.form.get("next")), 303)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("Signed out.", "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.get("/users")
+@require("manage_users")
+def users():
+    return _users_page(form={}, errors={})
+
+
+def _users_page(form, errors, status=200):
+    rows = db.session.execute(db.select(User).order_by(User.name)).scalars().all()
+    return render(
+        "auth/users.html",
+        status=status,
+        users=rows,
+        roles=ROLES,
+        form=form,
+        errors=errors,
+    )
+
+
+def read_user_form(form: Form) -> dict:
+    values = {
+        "name": form.text("name", "Name", max_length=100),
+        "email": form.text("email", "Email", max_length=254).lower(),
+        "role": form.choice("role", "Role", ROLES),
+        "password": form.raw("password"),
+    }
+    if values["email"] and not re.fullmatch(EMAIL_PATTERN, values["email"]):
+        form.error("email", "Enter an email address like name@company.com.")
+    if len(values["password"]) < MIN_PASSWORD_LENGTH:
+        form.error(
+            "password", f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
+        )
+    if "email" not in form.errors and find_user(values["email"]) is not None:
+        form.error("email", "A user with this email already exists.")
+    return values
+
+
+@bp.post("/users")
+@require("manage_users")
+def create_user():
+    form = Form(request.form)
+    values = read_user_form(form)
+    if not form.ok:
+        return _users_page(form=request.form, errors=form.errors, status=422)
+    user = User(name=values["name"], email=values["email"], role=values["role"])
+    user.set_password(values["password"])
+    db.session.add(user)
+    db.session.commit()
+    flash(f"Added {user.name} as {user.role_label.lower()}.", "success")
+    return redirect(url_for("auth.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/role")
+@require("manage_users")
+def update_role(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = Form(request.form)
+    role = form.choice("role", "Role", ROLES)
+    if form.ok and user.id == current_user.id and role != "lead":
+        form.error("role", "You cannot remove your own lead role.")
+    if not form.ok:
+        return _users_page(form=request.form, errors=form.errors, status=422)
+    user.role = role
+    db.session.commit()
+    flash(f"{user.name} is now {user.role_label.lower()}.", "success")
+    return redirect(url_for("auth.users"), 303)

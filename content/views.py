@@ -1,0 +1,226 @@
+"""The message library: list with filters, create, edit (keeping versions), show."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from auth.views import require
+from content.models import (
+    CONTENT_KINDS,
+    ContentItem,
+    ContentTag,
+    ContentVersion,
+    Feedback,
+)
+from database import db
+from experiments.models import FUNNEL_STAGES, Experiment, Variant
+from forms import Form
+from web import render
+
+bp = Blueprint("content", __name__, url_prefix="/content")
+
+
+@bp.get("")
+@login_required
+def index():
+    kind = request.args.get("kind", "")
+    persona = request.args.get("persona", "").strip()[:100]
+    tag = request.args.get("tag", "").strip().lower()[:40]
+    query = (
+        db.select(ContentItem)
+        .order_by(ContentItem.updated_at.desc(), ContentItem.id)
+        .options(selectinload(ContentItem.tags))
+    )
+    if kind in CONTENT_KINDS:
+        query = query.where(ContentItem.kind == kind)
+    if persona:
+        query = query.where(ContentItem.persona == persona)
+    if tag:
+        query = query.where(
+            ContentItem.id.in_(
+                db.select(ContentTag.content_item_id).where(ContentTag.tag == tag)
+            )
+        )
+    items = db.session.execute(query).scalars().all()
+    usage = dict(
+        db.session.execute(
+            db.select(Variant.content_item_id, func.count(Variant.id))
+            .where(Variant.content_item_id.is_not(None))
+            .group_by(Variant.content_item_id)
+        ).all()
+    )
+    personas = (
+        db.session.execute(
+            db.select(ContentItem.persona)
+            .where(ContentItem.persona != "")
+            .distinct()
+            .order_by(ContentItem.persona)
+        )
+        .scalars()
+        .all()
+    )
+    tags = (
+        db.session.execute(
+            db.select(ContentTag.tag).distinct().order_by(ContentTag.tag)
+        )
+        .scalars()
+        .all()
+    )
+    return render(
+        "content/index.html",
+        "items",
+        items=items,
+        usage=usage,
+        kinds=CONTENT_KINDS,
+        personas=personas,
+        tags=tags,
+        filters={"kind": kind, "persona": persona, "tag": tag},
+    )
+
+
+def _form_page(item: ContentItem | None, form, errors, status=200):
+    return render(
+        "content/form.html",
+        status=status,
+        item=item,
+        form=form,
+        errors=errors,
+        kinds=CONTENT_KINDS,
+        funnel_stages=FUNNEL_STAGES,
+    )
+
+
+def _item_values(item: ContentItem) -> dict:
+    return {
+        "kind": item.kind,
+        "title": item.title,
+        "body": item.body,
+        "call_to_action": item.call_to_action,
+        "persona": item.persona,
+        "funnel_stage": item.funnel_stage or "",
+        "tags": ", ".join(item.tag_names),
+    }
+
+
+def _read(form: Form, item: ContentItem | None) -> dict:
+    values = {
+        "kind": form.choice("kind", "Kind", CONTENT_KINDS),
+        "title": form.text("title", "Title", max_length=200),
+        "body": form.text("body", "Body", required=False, max_length=20000),
+        "call_to_action": form.text(
+            "call_to_action", "Call to action", required=False, max_length=200
+        ),
+        "persona": form.text("persona", "Persona", required=False, max_length=100),
+        "funnel_stage": form.choice(
+            "funnel_stage", "Funnel stage", FUNNEL_STAGES, required=False
+        ),
+        "tags": form.tags("tags", "Tags"),
+    }
+    if values["title"] and "title" not in form.errors:
+        query = db.select(ContentItem.id).where(
+            func.lower(ContentItem.title) == values["title"].lower()
+        )
+        if item is not None:
+            query = query.where(ContentItem.id != item.id)
+        if db.session.execute(query).first():
+            form.error("title", "A content item with this title already exists.")
+    return values
+
+
+def _apply(item: ContentItem, values: dict) -> None:
+    tags = values.pop("tags")
+    for name, value in values.items():
+        setattr(item, name, value)
+    if sorted(tags) != item.tag_names:
+        item.tags = [ContentTag(tag=t) for t in sorted(tags)]
+
+
+@bp.get("/new")
+@require("edit_content")
+def new():
+    return _form_page(None, form={}, errors={})
+
+
+@bp.post("")
+@require("edit_content")
+def create():
+    form = Form(request.form)
+    values = _read(form, None)
+    if not form.ok:
+        return _form_page(None, request.form, form.errors, status=422)
+    item = ContentItem()
+    _apply(item, values)
+    db.session.add(item)
+    db.session.commit()
+    flash(f"Added “{item.title}” to the library.", "success")
+    return redirect(url_for("content.show", item_id=item.id), 303)
+
+
+@bp.get("/<int:item_id>")
+@login_required
+def show(item_id: int):
+    item = db.get_or_404(ContentItem, item_id)
+    used_in = db.session.execute(
+        db.select(Experiment, Variant)
+        .join(Variant, Variant.experiment_id == Experiment.id)
+        .where(Variant.content_item_id == item.id)
+        .order_by(Experiment.title)
+    ).all()
+    feedback = (
+        db.session.execute(
+            db.select(Feedback)
+            .outerjoin(Variant, Variant.id == Feedback.variant_id)
+            .where(
+                (Feedback.content_item_id == item.id)
+                | (Variant.content_item_id == item.id)
+            )
+            .order_by(Feedback.created_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render(
+        "content/show.html",
+        item=item,
+        used_in=used_in,
+        feedback=feedback,
+        kinds=CONTENT_KINDS,
+        funnel_stages=FUNNEL_STAGES,
+    )
+
+
+@bp.get("/<int:item_id>/edit")
+@require("edit_content")
+def edit(item_id: int):
+    item = db.get_or_404(ContentItem, item_id)
+    return _form_page(item, form=_item_values(item), errors={})
+
+
+@bp.post("/<int:item_id>")
+@require("edit_content")
+def update(item_id: int):
+    item = db.get_or_404(ContentItem, item_id)
+    form = Form(request.form)
+    values = _read(form, item)
+    if not form.ok:
+        return _form_page(item, request.form, form.errors, status=422)
+    wording = ("title", "body", "call_to_action")
+    if any(values[k] != getattr(item, k) for k in wording):
+        db.session.add(
+            ContentVersion(
+                content_item_id=item.id,
+                version=item.version,
+                title=item.title,
+                body=item.body,
+                call_to_action=item.call_to_action,
+                saved_by_id=current_user.id,
+            )
+        )
+        item.version += 1
+    _apply(item, values)
+    db.session.commit()
+    flash("Saved.", "success")
+    return redirect(url_for("content.show", item_id=item.id), 303)

@@ -1,0 +1,308 @@
+"""From stored results to the statistics engine and back: one experiment's analysis.
+
+The results are read with one aggregate query per experiment page (or one for all
+experiments on the dashboard), arranged as sprint x variant arrays, and handed to
+`stats.analyze`. Nothing derived is stored.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import func
+
+import stats
+from database import db
+from experiments.models import (
+    Experiment,
+    Metric,
+    PlannedSplit,
+    Result,
+    Sprint,
+    Variant,
+)
+from timeutil import today
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One sprint's figures for a variant and metric (None when nothing entered)."""
+
+    units: int
+    conversions: int | None
+    value_sum: float | None
+    value_sum_squares: float | None
+
+    @property
+    def rate(self) -> float | None:
+        if self.conversions is None or self.units == 0:
+            return None
+        return self.conversions / self.units
+
+    @property
+    def mean(self) -> float | None:
+        if self.value_sum is None or self.units == 0:
+            return None
+        return self.value_sum / self.units
+
+    @property
+    def sd(self) -> float | None:
+        if self.value_sum_squares is None or self.value_sum is None or self.units < 2:
+            return None
+        n = self.units
+        variance = (self.value_sum_squares - self.value_sum**2 / n) / (n - 1)
+        return float(np.sqrt(max(variance, 0.0)))
+
+
+@dataclass
+class MetricAnalysis:
+    metric: Metric
+    sprints: list[Sprint]
+    report: dict | None  # stats Report.to_dict(), None while there is nothing to test
+    error: str | None = None
+
+
+@dataclass
+class ExperimentAnalysis:
+    experiment: Experiment
+    sprints: list[Sprint]
+    # cells[(variant_id, metric_id, sprint_id)] and totals[(variant_id, metric_id)]
+    cells: dict[tuple[int, int, int], Cell] = field(default_factory=dict)
+    totals: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    metrics: list[MetricAnalysis] = field(default_factory=list)
+    planned_units: int | None = None
+
+    @property
+    def primary(self) -> MetricAnalysis | None:
+        return next((m for m in self.metrics if m.metric.role == "primary"), None)
+
+
+def current_sprint() -> Sprint | None:
+    """The sprint that contains today, else the latest one that has started."""
+    day = today()
+    return db.session.execute(
+        db.select(Sprint)
+        .where(Sprint.start_date <= day)
+        .order_by(Sprint.start_date.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _result_rows(experiment_ids: list[int]):
+    """Sufficient statistics per experiment, variant, metric and sprint, from SQL."""
+    if not experiment_ids:
+        return []
+    return db.session.execute(
+        db.select(
+            Variant.experiment_id,
+            Result.variant_id,
+            Result.metric_id,
+            Result.sprint_id,
+            func.sum(Result.units),
+            func.sum(Result.conversions),
+            func.sum(Result.value_sum),
+            func.sum(Result.value_sum_squares),
+        )
+        .join(Variant, Variant.id == Result.variant_id)
+        .where(Variant.experiment_id.in_(experiment_ids))
+        .group_by(
+            Variant.experiment_id, Result.variant_id, Result.metric_id, Result.sprint_id
+        )
+    ).all()
+
+
+def _split_rows(experiment_ids: list[int]):
+    return db.session.execute(
+        db.select(PlannedSplit.variant_id, PlannedSplit.sprint_id, PlannedSplit.share)
+        .join(Variant, Variant.id == PlannedSplit.variant_id)
+        .where(Variant.experiment_id.in_(experiment_ids))
+    ).all()
+
+
+def experiment_sprints(
+    experiment: Experiment, used_sprint_ids: set[int], sprints: list[Sprint]
+) -> list[Sprint]:
+    """The grid's columns: from the start sprint to the current one, plus any used.
+
+    A running experiment without a start sprint starts in the current sprint.
+    """
+    day = today()
+    start = next(
+        (s.start_date for s in sprints if s.id == experiment.start_sprint_id), None
+    )
+    if start is None:
+        start = next((s.start_date for s in sprints if s.contains(day)), None)
+    columns = []
+    for sprint in sprints:
+        in_range = (
+            start is not None
+            and sprint.start_date >= start
+            and sprint.start_date <= day
+            and experiment.status in ("running", "analyzing")
+        )
+        if sprint.id in used_sprint_ids or in_range:
+            columns.append(sprint)
+    return columns
+
+
+def planned_units_per_variant(experiment: Experiment) -> int | None:
+    """Units each variant needs for the planned effect (binomial primary only)."""
+    if not experiment.baseline_rate or not experiment.relative_mde:
+        return None
+    if not 0 < experiment.baseline_rate * (1 + experiment.relative_mde) < 1:
+        return None
+    plan = stats.sample_size(
+        baseline_rate=experiment.baseline_rate,
+        relative_mde=experiment.relative_mde,
+        alpha=experiment.alpha,
+        power=experiment.power,
+        variants=max(len(experiment.variants), 2),
+    )
+    return plan.units_per_variant
+
+
+def analyze_experiments(
+    experiments: list[Experiment], show_sprint_id: int | None = None
+) -> dict[int, ExperimentAnalysis]:
+    """Analyses for several experiments from three queries, whatever their number.
+
+    `show_sprint_id` adds that sprint's column to the grid (a cell being edited).
+    """
+    ids = [e.id for e in experiments]
+    by_experiment: dict[int, list] = defaultdict(list)
+    for row in _result_rows(ids):
+        by_experiment[row[0]].append(row)
+    splits: dict[tuple[int, int], float] = {
+        (variant_id, sprint_id): share
+        for variant_id, sprint_id, share in _split_rows(ids)
+    }
+    sprints = list(
+        db.session.execute(db.select(Sprint).order_by(Sprint.start_date)).scalars()
+    )
+    return {
+        e.id: _analyze_one(
+            e, by_experiment.get(e.id, []), splits, sprints, show_sprint_id
+        )
+        for e in experiments
+    }
+
+
+def analyze_experiment(
+    experiment: Experiment, show_sprint_id: int | None = None
+) -> ExperimentAnalysis:
+    return analyze_experiments([experiment], show_sprint_id)[experiment.id]
+
+
+def _analyze_one(
+    experiment: Experiment,
+    rows,
+    splits,
+    all_sprints: list[Sprint],
+    show_sprint_id: int | None,
+) -> ExperimentAnalysis:
+    cells: dict[tuple[int, int, int], Cell] = {}
+    for _, variant_id, metric_id, sprint_id, units, conv, vsum, vsq in rows:
+        cells[(variant_id, metric_id, sprint_id)] = Cell(
+            int(units),
+            None if conv is None else int(conv),
+            None if vsum is None else float(vsum),
+            None if vsq is None else float(vsq),
+        )
+    used = {key[2] for key in cells} | {show_sprint_id}
+    sprints = experiment_sprints(experiment, used, all_sprints)
+    planned_units = planned_units_per_variant(experiment)
+    analysis = ExperimentAnalysis(
+        experiment, sprints, cells, planned_units=planned_units
+    )
+    variants = experiment.variants
+    for metric in experiment.metrics:
+        for variant in variants:
+            parts = [
+                cells[(variant.id, metric.id, s.id)]
+                for s in sprints
+                if (variant.id, metric.id, s.id) in cells
+            ]
+            if parts:
+                analysis.totals[(variant.id, metric.id)] = _add(parts)
+        analysis.metrics.append(
+            _metric_analysis(experiment, metric, sprints, cells, splits, planned_units)
+        )
+    return analysis
+
+
+def _add(parts: list[Cell]) -> Cell:
+    def total(values):
+        present = [v for v in values if v is not None]
+        return sum(present) if present else None
+
+    return Cell(
+        sum(p.units for p in parts),
+        total(p.conversions for p in parts),
+        total(p.value_sum for p in parts),
+        total(p.value_sum_squares for p in parts),
+    )
+
+
+def _metric_analysis(
+    experiment: Experiment,
+    metric: Metric,
+    sprints: list[Sprint],
+    cells,
+    splits,
+    planned_units: int | None,
+) -> MetricAnalysis:
+    variants = experiment.variants
+    control = experiment.control
+    if control is None or len(variants) < 2:
+        return MetricAnalysis(metric, [], None, "Needs a control and a challenger.")
+    ordered = [control] + [v for v in variants if not v.is_control]
+    # Sprints in which every variant has a figure for this metric are the looks.
+    looks = [
+        s for s in sprints if all((v.id, metric.id, s.id) in cells for v in ordered)
+    ]
+    if not looks:
+        return MetricAnalysis(metric, [], None, None)
+    shape = (len(looks), len(ordered))
+    units = np.zeros(shape, dtype=np.int64)
+    first = np.zeros(shape)
+    second = np.zeros(shape)
+    split = np.zeros(shape)
+    for i, sprint in enumerate(looks):
+        for j, variant in enumerate(ordered):
+            cell = cells[(variant.id, metric.id, sprint.id)]
+            units[i, j] = cell.units
+            if metric.is_binomial:
+                first[i, j] = cell.conversions or 0
+            else:
+                first[i, j] = cell.value_sum or 0.0
+                second[i, j] = cell.value_sum_squares or 0.0
+            split[i, j] = splits.get((variant.id, sprint.id), variant.planned_share)
+    split = split / split.sum(axis=1, keepdims=True)
+    kwargs = {}
+    if metric.is_binomial:
+        kwargs["conversions"] = first.astype(np.int64)
+    else:
+        kwargs["sums"] = first
+        kwargs["sum_squares"] = second
+    try:
+        report = stats.analyze(
+            metric.kind,
+            [v.name for v in ordered],
+            units,
+            **kwargs,
+            alpha=experiment.alpha,
+            power=experiment.power,
+            planned_split=split,
+            planned_units=planned_units if metric.role == "primary" else None,
+            planned_looks=experiment.planned_looks,
+            relative_mde=experiment.relative_mde,
+            observational=experiment.observational,
+            metric_label=metric.name,
+            sprint_labels=[s.name for s in looks],
+            higher_is_better=metric.higher_is_better,
+        )
+    except ValueError as error:  # stored figures the engine cannot use
+        return MetricAnalysis(metric, looks, None, str(error))
+    return MetricAnalysis(metric, looks, report.to_dict())

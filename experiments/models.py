@@ -1,0 +1,321 @@
+"""Sprints, experiments, their variants and metrics, and the results fact table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from database import check_in, db
+from timeutil import utcnow
+
+# The largest count a form, an import or the API accepts (and the database enforces):
+# beyond any real campaign, far below where float arithmetic loses whole units.
+MAX_COUNT = 10**12
+
+CHANNELS = {
+    "email": "Email",
+    "landing_page": "Landing page",
+    "ads": "Ads",
+    "linkedin": "LinkedIn",
+    "sales_call": "Sales call",
+    "website": "Website",
+    "event": "Event",
+    "other": "Other",
+}
+STATUSES = {
+    "idea": "Idea",
+    "planned": "Planned",
+    "running": "Running",
+    "analyzing": "Analyzing",
+    "decided": "Decided",
+    "archived": "Archived",
+}
+# The moves a status change may make; "decided" is reached only through a decision.
+TRANSITIONS = {
+    "idea": ("planned", "archived"),
+    "planned": ("idea", "running", "archived"),
+    "running": ("analyzing",),
+    "analyzing": ("running",),
+    "decided": ("archived",),
+    "archived": ("idea",),
+}
+DECISIONS = {"ship": "Ship", "iterate": "Iterate", "stop": "Stop"}
+ASSIGNMENTS = {
+    "randomized": "Randomly assigned",
+    "chosen": "Chosen by people (observational)",
+}
+METRIC_KINDS = {"binomial": "Conversion rate", "continuous": "Continuous value"}
+FUNNEL_STAGES = {
+    "visit": "Visit",
+    "lead": "Lead",
+    "mql": "MQL",
+    "sql": "SQL",
+    "opportunity": "Opportunity",
+    "won": "Won",
+}
+METRIC_OWNERS = {"marketing": "Marketing", "sales": "Sales"}
+METRIC_ROLES = {
+    "primary": "Primary",
+    "secondary": "Secondary",
+    "guardrail": "Guardrail",
+}
+RESULT_SOURCES = {"form": "Form", "csv": "CSV import", "api": "API", "demo": "Demo"}
+
+
+class Sprint(db.Model):
+    __tablename__ = "sprints"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    goal: Mapped[str] = mapped_column(Text, default="")
+
+    def contains(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class Experiment(db.Model):
+    __tablename__ = "experiments"
+    __table_args__ = (
+        CheckConstraint(check_in("status", STATUSES), name="status_known"),
+        CheckConstraint(check_in("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(check_in("assignment", ASSIGNMENTS), name="assignment_known"),
+        CheckConstraint(
+            "decision IS NULL OR " + check_in("decision", DECISIONS),
+            name="decision_known",
+        ),
+        CheckConstraint(
+            "ice_impact BETWEEN 1 AND 10 AND ice_confidence BETWEEN 1 AND 10 "
+            "AND ice_ease BETWEEN 1 AND 10",
+            name="ice_range",
+        ),
+        CheckConstraint("alpha > 0 AND alpha < 0.5", name="alpha_range"),
+        CheckConstraint("power >= 0.5 AND power < 1", name="power_range"),
+        CheckConstraint("planned_looks BETWEEN 1 AND 52", name="looks_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), unique=True)
+    hypothesis: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(20))
+    audience: Mapped[str] = mapped_column(String(200), default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="idea")
+    assignment: Mapped[str] = mapped_column(String(16), default="randomized")
+    ice_impact: Mapped[int] = mapped_column(default=5)
+    ice_confidence: Mapped[int] = mapped_column(default=5)
+    ice_ease: Mapped[int] = mapped_column(default=5)
+    alpha: Mapped[float] = mapped_column(default=0.05)
+    power: Mapped[float] = mapped_column(default=0.8)
+    # The plan: relative minimum detectable effect and the control's expected rate
+    # give the planned units per variant (computed, not stored).
+    relative_mde: Mapped[float | None]
+    baseline_rate: Mapped[float | None]
+    planned_looks: Mapped[int] = mapped_column(default=4)
+    start_sprint_id: Mapped[int | None] = mapped_column(ForeignKey("sprints.id"))
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    learning: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    owner = relationship("User", foreign_keys=[owner_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    start_sprint = relationship("Sprint")
+    variants: Mapped[list[Variant]] = relationship(
+        back_populates="experiment",
+        order_by="Variant.position",
+        cascade="all, delete-orphan",
+    )
+    metrics: Mapped[list[Metric]] = relationship(
+        back_populates="experiment",
+        order_by="Metric.position",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def ice_score(self) -> float:
+        """ICE as the mean of impact, confidence and ease (each 1-10)."""
+        return round((self.ice_impact + self.ice_confidence + self.ice_ease) / 3, 1)
+
+    @property
+    def control(self) -> Variant | None:
+        return next((v for v in self.variants if v.is_control), None)
+
+    @property
+    def primary_metric(self) -> Metric | None:
+        return next((m for m in self.metrics if m.role == "primary"), None)
+
+    @property
+    def observational(self) -> bool:
+        return self.assignment == "chosen"
+
+    def start_problems(self) -> list[str]:
+        """What keeps this experiment from running, in words; empty when it may."""
+        problems = []
+        if self.control is None:
+            problems.append("Mark one variant as the control.")
+        if len(self.variants) < 2:
+            problems.append("Add at least one challenger variant.")
+        if self.primary_metric is None:
+            problems.append("Add a primary metric.")
+        if (
+            self.variants
+            and abs(sum(v.planned_share for v in self.variants) - 1) > 1e-6
+        ):
+            problems.append("The planned traffic shares must add up to 100%.")
+        return problems
+
+
+class Variant(db.Model):
+    __tablename__ = "variants"
+    __table_args__ = (
+        UniqueConstraint("experiment_id", "name"),
+        CheckConstraint("planned_share > 0 AND planned_share <= 1", name="share_range"),
+        # One control per experiment, enforced by the database on both backends.
+        Index(
+            "uq_variants_one_control",
+            "experiment_id",
+            unique=True,
+            sqlite_where=db.text("is_control"),
+            postgresql_where=db.text("is_control"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(60))
+    content_item_id: Mapped[int | None] = mapped_column(ForeignKey("content_items.id"))
+    is_control: Mapped[bool] = mapped_column(default=False)
+    planned_share: Mapped[float]
+    position: Mapped[int] = mapped_column(default=0)
+
+    experiment: Mapped[Experiment] = relationship(back_populates="variants")
+    content_item = relationship("ContentItem")
+
+
+class Metric(db.Model):
+    __tablename__ = "metrics"
+    __table_args__ = (
+        UniqueConstraint("experiment_id", "name"),
+        CheckConstraint(check_in("kind", METRIC_KINDS), name="kind_known"),
+        CheckConstraint(check_in("funnel_stage", FUNNEL_STAGES), name="stage_known"),
+        CheckConstraint(check_in("owner", METRIC_OWNERS), name="owner_known"),
+        CheckConstraint(check_in("role", METRIC_ROLES), name="role_known"),
+        Index(
+            "uq_metrics_one_primary",
+            "experiment_id",
+            unique=True,
+            sqlite_where=db.text("role = 'primary'"),
+            postgresql_where=db.text("role = 'primary'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    funnel_stage: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))
+    higher_is_better: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    experiment: Mapped[Experiment] = relationship(back_populates="metrics")
+
+    @property
+    def is_binomial(self) -> bool:
+        return self.kind == "binomial"
+
+
+class Result(db.Model):
+    """One (variant, sprint, metric): sufficient statistics that add across sprints."""
+
+    __tablename__ = "results"
+    __table_args__ = (
+        UniqueConstraint("variant_id", "sprint_id", "metric_id"),
+        CheckConstraint(f"units >= 0 AND units <= {MAX_COUNT}", name="units_range"),
+        CheckConstraint(
+            "conversions IS NULL OR (conversions >= 0 AND conversions <= units)",
+            name="conversions_range",
+        ),
+        CheckConstraint(
+            "value_sum_squares IS NULL OR value_sum_squares >= 0",
+            name="sum_squares_nonnegative",
+        ),
+        CheckConstraint(check_in("source", RESULT_SOURCES), name="source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("variants.id", ondelete="CASCADE")
+    )
+    sprint_id: Mapped[int] = mapped_column(ForeignKey("sprints.id"))
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id", ondelete="CASCADE"))
+    units: Mapped[int] = mapped_column(BigInteger)
+    conversions: Mapped[int | None] = mapped_column(BigInteger)
+    value_sum: Mapped[float | None]
+    value_sum_squares: Mapped[float | None]
+    source: Mapped[str] = mapped_column(String(8), default="form")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    entered_by = relationship("User")
+
+
+class ResultEdit(db.Model):
+    """The trail of a result: what it was before each change, who changed it."""
+
+    __tablename__ = "result_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("results.id", ondelete="CASCADE"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(String(8))
+    old_units: Mapped[int | None] = mapped_column(BigInteger)
+    old_conversions: Mapped[int | None] = mapped_column(BigInteger)
+    old_value_sum: Mapped[float | None]
+    old_value_sum_squares: Mapped[float | None]
+    new_units: Mapped[int] = mapped_column(BigInteger)
+    new_conversions: Mapped[int | None] = mapped_column(BigInteger)
+    new_value_sum: Mapped[float | None]
+    new_value_sum_squares: Mapped[float | None]
+
+    changed_by = relationship("User")
+
+
+class PlannedSplit(db.Model):
+    """The share a variant had in a past sprint, kept when the split is changed.
+
+    A sprint without a row here used the variant's current `planned_share`.
+    """
+
+    __tablename__ = "planned_splits"
+    __table_args__ = (CheckConstraint("share > 0 AND share <= 1", name="share_range"),)
+
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("variants.id", ondelete="CASCADE"), primary_key=True
+    )
+    sprint_id: Mapped[int] = mapped_column(ForeignKey("sprints.id"), primary_key=True)
+    share: Mapped[float]

@@ -1,0 +1,151 @@
+"""Entering results: one cell of the grid (variant x metric x sprint) at a time."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+
+from auth.views import require
+from database import db
+from experiments.models import MAX_COUNT, Experiment, Result, ResultEdit, Sprint
+from experiments.views import load_experiment, show_context
+from forms import Form
+from web import is_partial, render
+
+bp = Blueprint("results", __name__, url_prefix="/experiments")
+
+OPEN_FOR_RESULTS = ("running", "analyzing", "decided")
+# The largest magnitude of a continuous value (revenue, days): beyond it squares
+# lose precision in a double.
+MAX_VALUE = 1e12
+
+
+def sufficient_from_entry(units: int, mean: float, sd: float) -> tuple[float, float]:
+    """(n, mean, sample sd) as the stored sum and sum of squares."""
+    value_sum = units * mean
+    value_sum_squares = (units - 1) * sd**2 + units * mean**2 if units else 0.0
+    return value_sum, value_sum_squares
+
+
+def read_cell(form: Form, metric) -> dict | None:
+    units = form.integer("units", "Units", maximum=MAX_COUNT)
+    if metric.is_binomial:
+        conversions = form.integer("conversions", "Conversions", maximum=MAX_COUNT)
+        if units is not None and conversions is not None and conversions > units:
+            form.error(
+                "conversions",
+                f"Conversions ({conversions:,}) cannot exceed units ({units:,}).",
+            )
+        if not form.ok:
+            return None
+        return {
+            "units": units,
+            "conversions": conversions,
+            "value_sum": None,
+            "value_sum_squares": None,
+        }
+    mean = form.number("mean", "Mean", minimum=-MAX_VALUE, maximum=MAX_VALUE)
+    sd = form.number("sd", "Standard deviation", minimum=0, maximum=MAX_VALUE)
+    if units is not None and sd is not None:
+        if units < 2 and sd > 0:
+            form.error("sd", "With fewer than 2 units the standard deviation is 0.")
+        if units == 0 and mean:
+            form.error("mean", "With no units the mean is 0.")
+    if not form.ok:
+        return None
+    value_sum, value_sum_squares = sufficient_from_entry(units, mean, sd)
+    if not (math.isfinite(value_sum) and math.isfinite(value_sum_squares)):
+        form.error("mean", "These figures are too large to store.")
+        return None
+    return {
+        "units": units,
+        "conversions": None,
+        "value_sum": value_sum,
+        "value_sum_squares": value_sum_squares,
+    }
+
+
+@bp.post("/<int:experiment_id>/results")
+@require("enter_results")
+def save(experiment_id: int):
+    experiment: Experiment = load_experiment(experiment_id)
+    form = Form(request.form)
+    variant = _member(experiment.variants, form.raw("variant_id"))
+    metric = _member(experiment.metrics, form.raw("metric_id"))
+    sprint_id = form.raw("sprint_id")
+    sprint = db.session.get(Sprint, int(sprint_id)) if sprint_id.isdigit() else None
+    if variant is None or metric is None or sprint is None:
+        abort(404, "That variant, metric or sprint does not exist.")
+    if not current_user.can_enter_results_for(metric.owner):
+        abort(403, "Sales enters results only for metrics owned by sales.")
+    editing = (variant.id, metric.id, sprint.id)
+    if experiment.status not in OPEN_FOR_RESULTS:
+        form.error("results", "Start the experiment before entering results.")
+    values = read_cell(form, metric) if form.ok else None
+    if values is None:
+        return render(
+            "experiments/show.html",
+            "results_panel",
+            status=422,
+            **show_context(
+                experiment, editing=editing, cell_form=request.form, errors=form.errors
+            ),
+        )
+    record(variant.id, sprint.id, metric.id, values, source="form")
+    db.session.commit()
+    if is_partial():
+        return render(
+            "experiments/show.html", "results_panel", **show_context(experiment)
+        )
+    return redirect(
+        url_for("experiments.show", experiment_id=experiment.id, _anchor="results"), 303
+    )
+
+
+def _member(items, raw: str):
+    if not raw.isdigit():
+        return None
+    return next((item for item in items if item.id == int(raw)), None)
+
+
+def record(variant_id: int, sprint_id: int, metric_id: int, values: dict, source: str):
+    """Insert or update one result, leaving a trail entry when it changes."""
+    result = db.session.execute(
+        db.select(Result).where(
+            Result.variant_id == variant_id,
+            Result.sprint_id == sprint_id,
+            Result.metric_id == metric_id,
+        )
+    ).scalar_one_or_none()
+    user_id = current_user.id if current_user.is_authenticated else None
+    old = None
+    if result is None:
+        result = Result(variant_id=variant_id, sprint_id=sprint_id, metric_id=metric_id)
+        db.session.add(result)
+    else:
+        old = {k: getattr(result, k) for k in values}
+        if old == values:
+            return result
+    for name, value in values.items():
+        setattr(result, name, value)
+    result.source = source
+    result.entered_by_id = user_id
+    db.session.flush()
+    db.session.add(
+        ResultEdit(
+            result_id=result.id,
+            changed_by_id=user_id,
+            source=source,
+            old_units=old and old["units"],
+            old_conversions=old and old["conversions"],
+            old_value_sum=old and old["value_sum"],
+            old_value_sum_squares=old and old["value_sum_squares"],
+            new_units=values["units"],
+            new_conversions=values["conversions"],
+            new_value_sum=values["value_sum"],
+            new_value_sum_squares=values["value_sum_squares"],
+        )
+    )
+    return result

@@ -1,0 +1,143 @@
+"""Sprints: the list, a new sprint, and one sprint's experiments by status."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import login_required
+from sqlalchemy import func, or_
+
+from auth.views import require
+from content.models import Feedback
+from database import db
+from experiments.analysis import current_sprint
+from experiments.models import STATUSES, Experiment, Result, Sprint, Variant
+from forms import Form
+from web import render
+
+bp = Blueprint("sprints", __name__, url_prefix="/sprints")
+
+MAX_SPRINT_DAYS = 92
+
+
+@bp.get("")
+@login_required
+def index():
+    return _index_page(form=_next_sprint_defaults(), errors={})
+
+
+def _index_page(form, errors, status=200):
+    counts = dict(
+        db.session.execute(
+            db.select(
+                Result.sprint_id, func.count(func.distinct(Variant.experiment_id))
+            )
+            .join(Variant, Variant.id == Result.variant_id)
+            .group_by(Result.sprint_id)
+        ).all()
+    )
+    sprints = (
+        db.session.execute(db.select(Sprint).order_by(Sprint.start_date.desc()))
+        .scalars()
+        .all()
+    )
+    return render(
+        "sprints/index.html",
+        status=status,
+        sprints=sprints,
+        counts=counts,
+        current=current_sprint(),
+        form=form,
+        errors=errors,
+    )
+
+
+def _next_sprint_defaults() -> dict:
+    last = db.session.execute(
+        db.select(Sprint).order_by(Sprint.end_date.desc()).limit(1)
+    ).scalar_one_or_none()
+    if last is None:
+        return {}
+    start = last.end_date + timedelta(days=1)
+    number = db.session.execute(db.select(func.count(Sprint.id))).scalar_one() + 1
+    return {
+        "name": f"Sprint {number}",
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=13)).isoformat(),
+    }
+
+
+@bp.post("")
+@require("manage_sprints")
+def create():
+    form = Form(request.form)
+    name = form.text("name", "Name", max_length=100)
+    start = form.date("start_date", "Start date")
+    end = form.date("end_date", "End date")
+    goal = form.text("goal", "Goal", required=False, max_length=2000)
+    if start and end:
+        if end < start:
+            form.error("end_date", "The end date must be on or after the start date.")
+        elif (end - start).days > MAX_SPRINT_DAYS:
+            form.error("end_date", f"A sprint lasts at most {MAX_SPRINT_DAYS} days.")
+        else:
+            overlap = db.session.execute(
+                db.select(Sprint.name).where(
+                    Sprint.start_date <= end, Sprint.end_date >= start
+                )
+            ).scalar()
+            if overlap:
+                form.error("start_date", f"These dates overlap {overlap}.")
+    if name and "name" not in form.errors:
+        taken = db.session.execute(
+            db.select(Sprint.id).where(func.lower(Sprint.name) == name.lower())
+        ).first()
+        if taken:
+            form.error("name", "A sprint with this name already exists.")
+    if not form.ok:
+        return _index_page(form=request.form, errors=form.errors, status=422)
+    sprint = Sprint(name=name, start_date=start, end_date=end, goal=goal)
+    db.session.add(sprint)
+    db.session.commit()
+    flash(f"Created {sprint.name}.", "success")
+    return redirect(url_for("sprints.show", sprint_id=sprint.id), 303)
+
+
+@bp.get("/<int:sprint_id>")
+@login_required
+def show(sprint_id: int):
+    sprint = db.get_or_404(Sprint, sprint_id)
+    with_results = (
+        db.select(Variant.experiment_id)
+        .join(Result, Result.variant_id == Variant.id)
+        .where(Result.sprint_id == sprint.id)
+    )
+    experiments = (
+        db.session.execute(
+            db.select(Experiment)
+            .where(
+                or_(
+                    Experiment.id.in_(with_results),
+                    Experiment.start_sprint_id == sprint.id,
+                )
+            )
+            .order_by(Experiment.title)
+        )
+        .scalars()
+        .all()
+    )
+    by_status = {code: [] for code in STATUSES}
+    for experiment in experiments:
+        by_status[experiment.status].append(experiment)
+    feedback_count = db.session.execute(
+        db.select(func.count(Feedback.id)).where(Feedback.sprint_id == sprint.id)
+    ).scalar_one()
+    return render(
+        "sprints/show.html",
+        sprint=sprint,
+        by_status=by_status,
+        statuses=STATUSES,
+        total=len(experiments),
+        feedback_count=feedback_count,
+    )

@@ -1,0 +1,147 @@
+"""The application factory. `python run.py [--host H] [--port P]` serves the app."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from flask import Flask, render_template
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+import config
+import filters
+from database import db, migrate
+from web import is_partial, render
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Too large",
+    500: "Something went wrong",
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    config.load(app, test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(os.path.dirname(__file__), "migrations")
+    )
+    csrf.init_app(app)
+    _init_login(app)
+    filters.register(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+
+    import cli
+
+    cli.register(app)
+
+    @app.get("/healthz")
+    def healthz():
+        db.session.execute(text("SELECT 1"))
+        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    @app.context_processor
+    def inject_user():
+        return {"current_user": current_user}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from api import views as api_views
+    from auth.views import bp as auth_bp
+    from content.feedback import bp as feedback_bp
+    from content.views import bp as content_bp
+    from experiments.dashboard import bp as dashboard_bp
+    from experiments.results import bp as results_bp
+    from experiments.sprints import bp as sprints_bp
+    from experiments.views import bp as experiments_bp
+
+    for bp in (
+        auth_bp,
+        dashboard_bp,
+        experiments_bp,
+        results_bp,
+        sprints_bp,
+        content_bp,
+        feedback_bp,
+        api_views.bp,
+    ):
+        app.register_blueprint(bp)
+    # The JSON API reads no stored data and acts for no session: no CSRF token.
+    for view in (api_views.analyze, api_views.boundaries, api_views.sample_size):
+        csrf.exempt(view)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    def error_page(status: int, message: str):
+        context = {
+            "code": status,
+            "title": ERROR_TITLES.get(status, "Error"),
+            "message": message,
+        }
+        if is_partial():
+            return render("errors/error.html", "message", status=status, **context)
+        return render_template("errors/error.html", **context), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_page(
+            400,
+            "The form's security token is missing or has expired, so nothing was "
+            "saved. Reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return error_page(error.code, error.description or "")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return error_page(
+            500, "The server could not finish this request. Nothing was saved."
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the experiment tracker.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    args = parser.parse_args()
+    app = create_app()
+    app.run(host=args.host, port=args.port, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

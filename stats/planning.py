@@ -1,0 +1,142 @@
+"""Planning: how many units, how many sprints, what effect is detectable."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scipy import optimize, special
+
+from .errors import StatsInputError, check_probability
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    """Units per variant and in total, and sprints needed at the given traffic."""
+
+    units_per_variant: int
+    total_units: int
+    sprints_needed: int | None
+    alpha_per_comparison: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-safe dict."""
+        return asdict(self)
+
+
+def _check_variants(variants: int) -> int:
+    if isinstance(variants, bool) or not isinstance(variants, int) or variants < 2:
+        raise StatsInputError("variants", "need a whole number of variants, at least 2")
+    return variants
+
+
+def comparison_alpha(alpha: float, variants: int) -> float:
+    """Bonferroni: alpha divided by the number of challengers (V - 1).
+
+    Consistent with the Holm correction of the analysis (Holm is never stricter
+    than Bonferroni), so a plan sized this way keeps its power.
+    """
+    return alpha / (variants - 1)
+
+
+def _n_for(p1: float, p2: float, alpha: float, power: float) -> float:
+    """Classical pooled normal-approximation sample size per variant (unrounded)."""
+    z_a = special.ndtri(1.0 - alpha / 2.0)
+    z_b = special.ndtri(power)
+    p_bar = (p1 + p2) / 2.0
+    num = z_a * math.sqrt(2.0 * p_bar * (1.0 - p_bar)) + z_b * math.sqrt(
+        p1 * (1.0 - p1) + p2 * (1.0 - p2)
+    )
+    return num * num / (p2 - p1) ** 2
+
+
+def _check_units_per_sprint(units_per_sprint: float | None) -> float | None:
+    if units_per_sprint is None:
+        return None
+    try:
+        v = float(units_per_sprint)
+    except (TypeError, ValueError) as exc:
+        raise StatsInputError("units_per_sprint", "must be a number") from exc
+    if not v > 0 or not math.isfinite(v):
+        raise StatsInputError("units_per_sprint", "must be above 0")
+    return v
+
+
+def sample_size(
+    baseline_rate: float = 0.05,
+    relative_mde: float = 0.2,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    variants: int = 2,
+    units_per_sprint: float | None = None,
+) -> SampleSize:
+    """Units per variant to detect a relative change of a conversion rate.
+
+    n = (z_{1-a/2} sqrt(2 pbar(1-pbar)) + z_{1-b} sqrt(p1(1-p1) + p2(1-p2)))^2
+        / (p2 - p1)^2, rounded up, two-sided; with more than two variants alpha is
+    divided by the number of challengers (Bonferroni). sprints_needed: total units
+    over all variants divided by units_per_sprint (all variants together), rounded
+    up; None without a traffic figure.
+    """
+    p1 = check_probability(baseline_rate, "baseline_rate")
+    alpha = check_probability(alpha, "alpha")
+    power = check_probability(power, "power")
+    variants = _check_variants(variants)
+    traffic = _check_units_per_sprint(units_per_sprint)
+    try:
+        mde = float(relative_mde)
+    except (TypeError, ValueError) as exc:
+        raise StatsInputError("relative_mde", "must be a number") from exc
+    p2 = p1 * (1.0 + mde)
+    if mde == 0 or not math.isfinite(mde) or not 0.0 < p2 < 1.0:
+        raise StatsInputError(
+            "relative_mde", "must be non-zero and keep the target rate between 0 and 1"
+        )
+    a = comparison_alpha(alpha, variants)
+    n = math.ceil(_n_for(p1, p2, a, power) - 1e-9)
+    total = n * variants
+    sprints = None if traffic is None else math.ceil(total / traffic - 1e-9)
+    return SampleSize(n, total, sprints, a)
+
+
+def minimum_detectable_effect(
+    baseline_rate: float,
+    units_per_variant: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    variants: int = 2,
+) -> float:
+    """Smallest relative increase detectable with the given units per variant.
+
+    Inverts the sample-size formula numerically (brentq); same Bonferroni rule.
+    Returns inf when even a rate of 100% could not be detected.
+    """
+    p1 = check_probability(baseline_rate, "baseline_rate")
+    alpha = check_probability(alpha, "alpha")
+    power = check_probability(power, "power")
+    variants = _check_variants(variants)
+    try:
+        n = float(units_per_variant)
+    except (TypeError, ValueError) as exc:
+        raise StatsInputError("units_per_variant", "must be a number") from exc
+    if not n > 0 or not math.isfinite(n):
+        raise StatsInputError("units_per_variant", "must be above 0")
+    a = comparison_alpha(alpha, variants)
+    top = (1.0 - 1e-12) / p1 - 1.0
+    if _n_for(p1, p1 * (1.0 + top), a, power) > n:
+        return math.inf
+    return float(
+        optimize.brentq(
+            lambda m: _n_for(p1, p1 * (1.0 + m), a, power) - n, 1e-9, top, xtol=1e-12
+        )
+    )
+
+
+def continuous_units_per_variant(
+    sd: float, mean: float, relative_mde: float, alpha: float, power: float
+) -> float:
+    """Units per variant for a difference of means: 2 (z_a + z_b)^2 sd^2 / delta^2."""
+    delta = abs(mean * relative_mde)
+    z = special.ndtri(1.0 - alpha / 2.0) + special.ndtri(power)
+    return 2.0 * z * z * sd * sd / (delta * delta) if delta > 0 else math.inf

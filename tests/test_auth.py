@@ -1,0 +1,261 @@
+"""Sign-in, sign-out, the login wall, role rules and the user list."""
+
+import pytest
+
+from auth.models import User
+from conftest import PASSWORD, login, make_experiment, make_sprint, make_user
+from database import db
+from experiments.models import Experiment
+
+PAGES = [
+    "/",
+    "/experiments",
+    "/experiments/new",
+    "/sprints",
+    "/content",
+    "/content/new",
+    "/users",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_with_stored_data_requires_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_login_with_the_right_password_redirects_to_next(client, app):
+    with app.app_context():
+        make_user("viewer")
+    response = client.post(
+        "/login",
+        data={"email": "VIEWER@test.example", "password": PASSWORD, "next": "/sprints"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/sprints"
+    assert client.get("/sprints").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x"])
+def test_login_never_redirects_off_site(client, app, target):
+    with app.app_context():
+        make_user("viewer")
+    response = client.post(
+        "/login",
+        data={"email": "viewer@test.example", "password": PASSWORD, "next": target},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_wrong_password_is_refused_next_to_the_field(client, app):
+    with app.app_context():
+        make_user("viewer")
+    response = client.post(
+        "/login", data={"email": "viewer@test.example", "password": "nope"}
+    )
+    assert response.status_code == 422
+    assert b"That email and password do not match an account." in response.data
+    assert b'value="viewer@test.example"' in response.data
+    assert client.get("/").status_code == 302
+
+
+def test_empty_login_form_names_both_fields(client):
+    response = client.post("/login", data={"email": "", "password": ""})
+    assert response.status_code == 422
+    assert b"Email is required." in response.data
+    assert b"Password is required." in response.data
+
+
+def test_logout_ends_the_session(client):
+    login(client, "viewer")
+    response = client.post("/logout")
+    assert response.status_code == 303
+    assert client.get("/").status_code == 302
+
+
+def test_password_is_stored_hashed(app):
+    with app.app_context():
+        user = make_user("lead")
+        assert PASSWORD not in user.password_hash
+        assert user.check_password(PASSWORD)
+        assert not user.check_password("wrong")
+
+
+# (role, method, url builder, data) that must answer 403 and change nothing.
+FORBIDDEN = [
+    ("viewer", "/experiments", {"title": "x"}),
+    ("sales", "/experiments", {"title": "x"}),
+    ("viewer", "/experiments/{id}/status", {"status": "analyzing"}),
+    ("sales", "/experiments/{id}/status", {"status": "analyzing"}),
+    ("marketing", "/experiments/{id}/decision", {"decision": "ship"}),
+    ("viewer", "/experiments/{id}/feedback", {"lead_quality": "3"}),
+    ("marketing", "/experiments/{id}/feedback", {"lead_quality": "3"}),
+    ("viewer", "/experiments/{id}/results", {"units": "1"}),
+    ("viewer", "/content", {"title": "x"}),
+    ("sales", "/content", {"title": "x"}),
+    ("viewer", "/sprints", {"name": "x"}),
+    ("marketing", "/users", {"name": "x"}),
+]
+
+
+@pytest.mark.parametrize("role,url,data", FORBIDDEN)
+def test_forbidden_posts_answer_403_and_change_nothing(client, app, role, url, data):
+    with app.app_context():
+        experiment = make_experiment()
+        experiment_id = experiment.id
+    login(client, role)
+    response = client.post(url.format(id=experiment_id), data=data)
+    assert response.status_code == 403
+    assert b"cannot do this" in response.data
+    with app.app_context():
+        experiment = db.session.get(Experiment, experiment_id)
+        assert experiment.status == "running"
+        assert experiment.decision is None
+        assert db.session.execute(db.select(db.func.count(Experiment.id))).scalar() == 1
+
+
+def test_sales_cannot_enter_marketing_owned_results(client, app):
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment()
+        ids = (experiment.id, experiment.variants[0].id, experiment.metrics[0].id)
+        sprint_id = sprint.id
+    login(client, "sales")
+    response = client.post(
+        f"/experiments/{ids[0]}/results",
+        data={
+            "variant_id": ids[1],
+            "metric_id": ids[2],
+            "sprint_id": sprint_id,
+            "units": "10",
+            "conversions": "1",
+        },
+    )
+    assert response.status_code == 403
+    assert b"Sales enters results only for metrics owned by sales." in response.data
+
+
+def test_viewer_sees_no_edit_buttons(client, app):
+    with app.app_context():
+        experiment_id = make_experiment().id
+    login(client, "viewer")
+    page = client.get(f"/experiments/{experiment_id}").data
+    assert b">Edit</a>" not in page
+    assert b"Move to:" not in page
+    assert b"Add feedback" not in page
+    assert b"Record decision" not in page
+
+
+def test_lead_adds_a_user_who_can_then_sign_in(client, app):
+    login(client, "lead")
+    response = client.post(
+        "/users",
+        data={
+            "name": "Ana",
+            "email": "Ana@Example.com",
+            "role": "sales",
+            "password": "longenough",
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        user = db.session.execute(
+            db.select(User).where(User.email == "ana@example.com")
+        ).scalar_one()
+        assert user.role == "sales"
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (
+            {"name": "", "email": "a@b.co", "role": "sales", "password": "12345678"},
+            b"Name is required.",
+        ),
+        (
+            {"name": "A", "email": "nope", "role": "sales", "password": "12345678"},
+            b"Enter an email address like name@company.com.",
+        ),
+        (
+            {"name": "A", "email": "a@b.co", "role": "boss", "password": "12345678"},
+            "“boss” is not a known role.".encode(),
+        ),
+        (
+            {"name": "A", "email": "a@b.co", "role": "sales", "password": "short"},
+            b"The password needs at least 8 characters.",
+        ),
+        (
+            {
+                "name": "A",
+                "email": "lead@test.example",
+                "role": "sales",
+                "password": "12345678",
+            },
+            b"A user with this email already exists.",
+        ),
+    ],
+)
+def test_invalid_user_is_refused_with_the_reason(client, app, data, message):
+    login(client, "lead")
+    response = client.post("/users", data=data)
+    assert response.status_code == 422
+    assert message in response.data
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 1
+
+
+def test_lead_cannot_demote_themselves(client, app):
+    login(client, "lead")
+    with app.app_context():
+        lead_id = db.session.execute(db.select(User.id)).scalar()
+    response = client.post(f"/users/{lead_id}/role", data={"role": "viewer"})
+    assert response.status_code == 422
+    assert b"You cannot remove your own lead role." in response.data
+
+
+def test_create_user_command(runner, app):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "new@example.com",
+            "--name",
+            "New",
+            "--role",
+            "viewer",
+            "--password",
+            "longenough",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created new@example.com (Viewer)." in result.output
+    with app.app_context():
+        assert make_user_exists("new@example.com")
+
+
+def test_create_user_command_refuses_a_short_password(runner, app):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "new@example.com",
+            "--name",
+            "New",
+            "--role",
+            "viewer",
+            "--password",
+            "short",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "password: The password needs at least 8 characters." in result.output
+    with app.app_context():
+        assert not make_user_exists("new@example.com")
+
+
+def make_user_exists(email: str) -> bool:
+    return (
+        db.session.execute(db.select(User).where(User.email == email)).scalar()
+        is not None
+    )

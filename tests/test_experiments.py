@@ -1,0 +1,552 @@
+"""The experiment list, form, page, status guard and decision."""
+
+import pytest
+
+from conftest import login, make_experiment, make_sprint, partial
+from database import db
+from experiments.forms import HYPOTHESIS_TEMPLATE
+from experiments.models import Experiment, Metric, PlannedSplit, Result, Variant
+
+
+def form_data(**overrides) -> dict:
+    """A valid new-experiment form with variants A (control) and B and one metric."""
+    data = {
+        "title": "Pricing headline",
+        "hypothesis": "We believe a price anchor lifts demo requests.",
+        "channel": "landing_page",
+        "audience": "Pricing page visitors",
+        "assignment": "randomized",
+        "ice_impact": "7",
+        "ice_confidence": "5",
+        "ice_ease": "8",
+        "alpha": "0.05",
+        "power": "0.8",
+        "planned_looks": "4",
+        "baseline_rate": "5",
+        "relative_mde": "20",
+        "control": "a1",
+        "variants-a1-name": "A",
+        "variants-a1-share": "50",
+        "variants-b2-name": "B",
+        "variants-b2-share": "50",
+        "metrics-m1-name": "Demo requests",
+        "metrics-m1-kind": "binomial",
+        "metrics-m1-funnel_stage": "lead",
+        "metrics-m1-owner": "marketing",
+        "metrics-m1-role": "primary",
+        "metrics-m1-direction": "higher",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def count(model) -> int:
+    return db.session.execute(db.select(db.func.count()).select_from(model)).scalar()
+
+
+def test_create_saves_experiment_variants_and_metrics(client, app):
+    login(client, "marketing")
+    response = client.post("/experiments", data=form_data())
+    assert response.status_code == 303
+    with app.app_context():
+        experiment = db.session.execute(db.select(Experiment)).scalar_one()
+        assert response.headers["Location"] == f"/experiments/{experiment.id}"
+        assert experiment.status == "idea"
+        assert experiment.baseline_rate == pytest.approx(0.05)
+        assert experiment.relative_mde == pytest.approx(0.2)
+        assert experiment.ice_score == pytest.approx(6.7)
+        assert [
+            (v.name, v.is_control, v.planned_share) for v in experiment.variants
+        ] == [
+            ("A", True, 0.5),
+            ("B", False, 0.5),
+        ]
+        assert [(m.name, m.role, m.higher_is_better) for m in experiment.metrics] == [
+            ("Demo requests", "primary", True)
+        ]
+
+
+INVALID = [
+    ({"title": ""}, "title", "Title is required."),
+    ({"title": "x" * 201}, "title", "Title is too long: 201 characters, at most 200."),
+    (
+        {"hypothesis": HYPOTHESIS_TEMPLATE},
+        "hypothesis",
+        "Fill in the hypothesis template&#39;s brackets.",
+    ),
+    ({"channel": "fax"}, "channel", "“fax” is not a known channel."),
+    ({"ice_impact": "11"}, "ice_impact", "Impact must be at most 10."),
+    ({"ice_ease": "abc"}, "ice_ease", "Ease must be a whole number, not “abc”."),
+    ({"ice_confidence": "-1"}, "ice_confidence", "Confidence must be at least 1."),
+    ({"alpha": "0.5"}, "alpha", "“0.5” is not a known significance level."),
+    (
+        {"planned_looks": "0"},
+        "planned_looks",
+        "Planned sprint looks must be at least 1.",
+    ),
+    ({"baseline_rate": "100"}, "baseline_rate", "Baseline rate must be less than 100."),
+    (
+        {"relative_mde": "nan"},
+        "relative_mde",
+        "Minimum detectable effect must be a finite number.",
+    ),
+    (
+        {"baseline_rate": "60", "relative_mde": "100"},
+        "relative_mde",
+        "Baseline plus this effect would exceed a 100% rate.",
+    ),
+    ({"owner_id": "999"}, "owner_id", "Choose a owner from the list."),
+    (
+        {"variants-b2-share": "40"},
+        "variants",
+        "The planned shares add up to 90%; they must add up to 100%.",
+    ),
+    ({"control": ""}, "variants", "Mark one variant as the control."),
+    ({"variants-b2-name": "a"}, "variants-b2-name", "Two variants have this name."),
+    ({"variants-b2-share": "-5"}, "variants-b2-share", "Share must be more than 0."),
+    (
+        {"variants-b2-share": "1e999"},
+        "variants-b2-share",
+        "Share must be a finite number.",
+    ),
+    (
+        {"metrics-m1-kind": "ratio"},
+        "metrics-m1-kind",
+        "“ratio” is not a known metric type.",
+    ),
+    (
+        {
+            "metrics-m2-name": "Second",
+            "metrics-m2-kind": "binomial",
+            "metrics-m2-funnel_stage": "lead",
+            "metrics-m2-owner": "sales",
+            "metrics-m2-role": "primary",
+            "metrics-m2-direction": "higher",
+        },
+        "metrics",
+        "Only one metric can be the primary metric.",
+    ),
+    ({"audience": "bad\x00byte"}, "audience", "Audience contains a control character"),
+]
+
+
+@pytest.mark.parametrize("overrides,field,message", INVALID)
+def test_invalid_experiment_is_refused_next_to_the_field(
+    client, app, overrides, field, message
+):
+    login(client, "marketing")
+    data = form_data(**overrides)
+    response = client.post("/experiments", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "Nothing was saved" in page
+    # The entered title is kept for correction.
+    if data.get("title"):
+        assert f'value="{data["title"]}"' in page
+    with app.app_context():
+        assert count(Experiment) == 0
+        assert count(Variant) == 0
+
+
+def test_duplicate_title_is_refused_whatever_its_case(client, app):
+    with app.app_context():
+        make_experiment(title="Pricing headline")
+    login(client, "marketing")
+    response = client.post("/experiments", data=form_data(title="PRICING HEADLINE"))
+    assert response.status_code == 422
+    assert b"An experiment with this title already exists." in response.data
+    with app.app_context():
+        assert count(Experiment) == 1
+
+
+def test_double_submit_of_the_new_form_creates_one_experiment(client, app):
+    login(client, "marketing")
+    assert client.post("/experiments", data=form_data()).status_code == 303
+    second = client.post("/experiments", data=form_data())
+    assert second.status_code == 422
+    assert b"An experiment with this title already exists." in second.data
+    with app.app_context():
+        assert count(Experiment) == 1
+
+
+def test_script_in_a_title_is_rendered_inert(client, app):
+    login(client, "marketing")
+    title = '<script>alert("x")</script>'
+    client.post("/experiments", data=form_data(title=title))
+    page = client.get("/experiments").get_data(as_text=True)
+    assert title not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+
+def test_new_row_fragment_for_the_add_button(client):
+    login(client, "marketing")
+    response = client.get("/experiments/rows/variants", headers=partial())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.strip().startswith("<tr>")
+    assert 'name="control"' in html
+
+
+def test_three_variants_with_content(client, app):
+    from content.models import ContentItem
+
+    with app.app_context():
+        item = ContentItem(kind="headline", title="Save 20%")
+        db.session.add(item)
+        db.session.commit()
+        item_id = item.id
+    login(client, "marketing")
+    data = form_data(
+        **{
+            "variants-a1-share": "34",
+            "variants-b2-share": "33",
+            "variants-c3-name": "C",
+            "variants-c3-share": "33",
+            "variants-c3-content_item_id": str(item_id),
+        }
+    )
+    assert client.post("/experiments", data=data).status_code == 303
+    with app.app_context():
+        variants = db.session.execute(db.select(Variant)).scalars().all()
+        assert [v.name for v in variants] == ["A", "B", "C"]
+        assert variants[2].content_item_id == item_id
+
+
+def test_edit_updates_rows_and_removes_an_unused_one(client, app):
+    with app.app_context():
+        experiment = make_experiment(status="idea")
+        a, b = experiment.variants
+        metric = experiment.metrics[0]
+        ids = (experiment.id, a.id, b.id, metric.id)
+    login(client, "marketing")
+    data = form_data(
+        **{
+            "title": "Renamed",
+            "control": f"id{ids[1]}",
+            "variants-a1-name": None,
+            "variants-a1-share": None,
+            "variants-b2-name": None,
+            "variants-b2-share": None,
+            f"variants-id{ids[1]}-id": str(ids[1]),
+            f"variants-id{ids[1]}-name": "Control",
+            f"variants-id{ids[1]}-share": "100",
+            f"variants-id{ids[2]}-id": str(ids[2]),
+            f"variants-id{ids[2]}-name": "B",
+            f"variants-id{ids[2]}-share": "0",
+            f"variants-id{ids[2]}-remove": "1",
+            "metrics-m1-name": None,
+            f"metrics-id{ids[3]}-id": str(ids[3]),
+            f"metrics-id{ids[3]}-name": "Opens",
+            f"metrics-id{ids[3]}-kind": "binomial",
+            f"metrics-id{ids[3]}-funnel_stage": "lead",
+            f"metrics-id{ids[3]}-owner": "marketing",
+            f"metrics-id{ids[3]}-role": "primary",
+            f"metrics-id{ids[3]}-direction": "higher",
+        }
+    )
+    response = client.post(f"/experiments/{ids[0]}", data=data)
+    assert response.status_code == 303, response.data
+    with app.app_context():
+        experiment = db.session.get(Experiment, ids[0])
+        assert experiment.title == "Renamed"
+        assert [(v.id, v.name, v.planned_share) for v in experiment.variants] == [
+            (ids[1], "Control", 1.0)
+        ]
+        assert [m.name for m in experiment.metrics] == ["Opens"]
+
+
+def _edit_data(experiment, **changes):
+    data = form_data(title=experiment.title, control=f"id{experiment.variants[0].id}")
+    for key in list(data):
+        if key.startswith(("variants-", "metrics-")):
+            del data[key]
+    for v in experiment.variants:
+        data[f"variants-id{v.id}-id"] = str(v.id)
+        data[f"variants-id{v.id}-name"] = v.name
+        data[f"variants-id{v.id}-share"] = f"{v.planned_share * 100:g}"
+    for m in experiment.metrics:
+        p = f"metrics-id{m.id}"
+        data.update(
+            {
+                f"{p}-id": str(m.id),
+                f"{p}-name": m.name,
+                f"{p}-kind": m.kind,
+                f"{p}-funnel_stage": m.funnel_stage,
+                f"{p}-owner": m.owner,
+                f"{p}-role": m.role,
+                f"{p}-direction": "higher",
+            }
+        )
+    data.update(changes)
+    return data
+
+
+def test_a_variant_with_results_cannot_be_removed(client, app):
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment()
+        b = experiment.variants[1]
+        db.session.add(
+            Result(
+                variant_id=b.id,
+                sprint_id=sprint.id,
+                metric_id=experiment.metrics[0].id,
+                units=10,
+                conversions=1,
+            )
+        )
+        db.session.commit()
+        data = _edit_data(experiment, **{f"variants-id{b.id}-remove": "1"})
+        experiment_id = experiment.id
+    login(client, "marketing")
+    response = client.post(f"/experiments/{experiment_id}", data=data)
+    assert response.status_code == 422
+    assert b"Has results; it cannot be removed." in response.data
+    with app.app_context():
+        assert count(Variant) == 2
+
+
+def test_changing_the_split_keeps_the_old_split_for_past_sprints(client, app):
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment()
+        a, b = experiment.variants
+        for v in (a, b):
+            db.session.add(
+                Result(
+                    variant_id=v.id,
+                    sprint_id=sprint.id,
+                    metric_id=experiment.metrics[0].id,
+                    units=100,
+                    conversions=5,
+                )
+            )
+        db.session.commit()
+        data = _edit_data(
+            experiment,
+            **{f"variants-id{a.id}-share": "70", f"variants-id{b.id}-share": "30"},
+        )
+        experiment_id, a_id, b_id, sprint_id = experiment.id, a.id, b.id, sprint.id
+    login(client, "marketing")
+    assert client.post(f"/experiments/{experiment_id}", data=data).status_code == 303
+    with app.app_context():
+        history = db.session.execute(
+            db.select(
+                PlannedSplit.variant_id, PlannedSplit.sprint_id, PlannedSplit.share
+            ).order_by(PlannedSplit.variant_id)
+        ).all()
+        assert history == [(a_id, sprint_id, 0.5), (b_id, sprint_id, 0.5)]
+        assert [
+            v.planned_share for v in db.session.get(Experiment, experiment_id).variants
+        ] == [0.7, 0.3]
+
+
+def test_list_filters_by_status_and_channel(client, app):
+    with app.app_context():
+        make_experiment(title="Running email", status="running", channel="email")
+        make_experiment(title="Idea email", status="idea", channel="email")
+        make_experiment(title="Running ad", status="running", channel="ads")
+    login(client, "viewer")
+    page = client.get("/experiments?status=running&channel=email").get_data(
+        as_text=True
+    )
+    assert "Running email" in page
+    assert "Idea email" not in page
+    assert "Running ad" not in page
+    assert "1 experiment</p>" in page
+    # The filter is kept in the form.
+    assert '<option value="running" selected>' in page
+
+
+def test_search_answers_a_fragment_to_a_partial_request(client, app):
+    with app.app_context():
+        make_experiment(title="Webinar subject line")
+        make_experiment(title="Pricing page", hypothesis="Anchoring lifts demos 100%")
+    login(client, "viewer")
+    response = client.get("/experiments?q=100%25", headers=partial())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="results">')
+    assert "Pricing page" in html
+    assert "Webinar subject line" not in html
+    assert set(response.headers["Vary"].replace(" ", "").split(",")) >= {
+        "HX-Request",
+        "HX-Request-Type",
+    }
+
+
+def test_a_boosted_or_history_request_gets_the_whole_page(client, app):
+    login(client, "viewer")
+    response = client.get(
+        "/experiments?q=x", headers={"HX-Request": "true", "HX-Request-Type": "full"}
+    )
+    assert b"<html" in response.data
+
+
+def test_search_treats_like_wildcards_literally(client, app):
+    with app.app_context():
+        make_experiment(title="Anything")
+    login(client, "viewer")
+    page = client.get("/experiments?q=_").get_data(as_text=True)
+    assert "Anything" not in page
+    assert "No experiment matches." in page
+
+
+def test_unknown_experiment_is_404(client):
+    login(client, "viewer")
+    response = client.get("/experiments/999")
+    assert response.status_code == 404
+    assert b"404" in response.data
+
+
+@pytest.mark.parametrize("url", ["/experiments/abc", "/experiments/999/edit"])
+def test_bad_ids_are_404(client, url):
+    login(client, "marketing")
+    assert client.get(url).status_code == 404
+
+
+def test_bad_page_argument_falls_back_to_the_first_page(client):
+    login(client, "viewer")
+    assert client.get("/experiments?page=abc").status_code == 200
+    assert client.get("/experiments?page=-3").status_code == 200
+
+
+def test_start_needs_control_challenger_and_primary_metric(client, app):
+    with app.app_context():
+        experiment = make_experiment(
+            status="planned",
+            variants=[Variant(name="A", is_control=False, planned_share=1.0)],
+            metrics=[
+                Metric(
+                    name="Clicks",
+                    kind="binomial",
+                    funnel_stage="visit",
+                    owner="marketing",
+                    role="secondary",
+                )
+            ],
+        )
+        experiment_id = experiment.id
+    login(client, "marketing")
+    response = client.post(
+        f"/experiments/{experiment_id}/status", data={"status": "running"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for problem in (
+        "Mark one variant as the control.",
+        "Add at least one challenger variant.",
+        "Add a primary metric.",
+    ):
+        assert problem in page
+    with app.app_context():
+        assert db.session.get(Experiment, experiment_id).status == "planned"
+
+
+def test_start_a_complete_experiment(client, app):
+    with app.app_context():
+        experiment_id = make_experiment(status="planned").id
+    login(client, "marketing")
+    response = client.post(
+        f"/experiments/{experiment_id}/status", data={"status": "running"}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Experiment, experiment_id).status == "running"
+
+
+@pytest.mark.parametrize("target", ["decided", "idea", "bogus"])
+def test_status_cannot_jump(client, app, target):
+    with app.app_context():
+        experiment_id = make_experiment(status="running").id
+    login(client, "marketing")
+    response = client.post(
+        f"/experiments/{experiment_id}/status", data={"status": target}
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.get(Experiment, experiment_id).status == "running"
+
+
+def test_status_error_answers_the_status_fragment_to_htmx(client, app):
+    with app.app_context():
+        experiment_id = make_experiment(status="running").id
+    login(client, "marketing")
+    response = client.post(
+        f"/experiments/{experiment_id}/status",
+        data={"status": "idea"},
+        headers=partial(),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<html" not in html
+    assert "An experiment cannot go from running to idea." in html
+
+
+def test_lead_records_the_decision(client, app):
+    with app.app_context():
+        experiment_id = make_experiment(status="analyzing").id
+    login(client, "lead")
+    response = client.post(
+        f"/experiments/{experiment_id}/decision",
+        data={
+            "decision": "ship",
+            "decision_reason": "B won",
+            "learning": "Questions win",
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        experiment = db.session.get(Experiment, experiment_id)
+        assert (experiment.status, experiment.decision) == ("decided", "ship")
+        assert experiment.learning == "Questions win"
+        assert experiment.decided_by.role == "lead"
+    page = client.get(f"/experiments/{experiment_id}").get_data(as_text=True)
+    assert "Questions win" in page
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (
+            {"decision": "", "decision_reason": "r", "learning": "l"},
+            "Choose a decision.",
+        ),
+        (
+            {"decision": "ship", "decision_reason": "", "learning": "l"},
+            "Reason is required.",
+        ),
+        (
+            {"decision": "ship", "decision_reason": "r", "learning": ""},
+            "Learning is required.",
+        ),
+        (
+            {"decision": "maybe", "decision_reason": "r", "learning": "l"},
+            "“maybe” is not a known decision.",
+        ),
+    ],
+)
+def test_invalid_decision_is_refused(client, app, data, message):
+    with app.app_context():
+        experiment_id = make_experiment(status="analyzing").id
+    login(client, "lead")
+    response = client.post(f"/experiments/{experiment_id}/decision", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Experiment, experiment_id).decision is None
+
+
+def test_an_idea_cannot_be_decided(client, app):
+    with app.app_context():
+        experiment_id = make_experiment(status="idea").id
+    login(client, "lead")
+    response = client.post(
+        f"/experiments/{experiment_id}/decision",
+        data={"decision": "ship", "decision_reason": "r", "learning": "l"},
+    )
+    assert response.status_code == 422
+    assert b"Only a running or analyzed experiment can be decided." in response.data

@@ -1,0 +1,143 @@
+"""Sales field feedback: adding it, its validation and the double-submit guard."""
+
+import re
+
+import pytest
+
+from conftest import login, make_experiment, make_sprint, partial
+from content.models import Feedback
+from database import db
+
+
+@pytest.fixture
+def ids(app):
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment()
+        return {
+            "experiment": experiment.id,
+            "variant": experiment.variants[1].id,
+            "sprint": sprint.id,
+        }
+
+
+def token(client, experiment_id) -> str:
+    page = client.get(f"/experiments/{experiment_id}").get_data(as_text=True)
+    return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+
+
+def feedback_data(ids, form_token, **overrides):
+    return {
+        "variant_id": ids["variant"],
+        "sprint_id": ids["sprint"],
+        "lead_quality": "4",
+        "sentiment": "positive",
+        "outcome": "open",
+        "objections": "Price, timing, price",
+        "text": "Good leads.",
+        "form_token": form_token,
+        **overrides,
+    }
+
+
+def notes(app):
+    with app.app_context():
+        return db.session.execute(db.select(Feedback)).scalars().all()
+
+
+def test_sales_adds_feedback(client, app, ids):
+    login(client, "sales")
+    response = client.post(
+        f"/experiments/{ids['experiment']}/feedback",
+        data=feedback_data(ids, token(client, ids["experiment"])),
+    )
+    assert response.status_code == 303
+    [note] = notes(app)
+    assert (note.lead_quality, note.sentiment, note.outcome) == (4, "positive", "open")
+    assert note.objections == "price,timing"
+    page = client.get(f"/experiments/{ids['experiment']}").get_data(as_text=True)
+    assert "Good leads." in page
+    assert '<span class="tag">timing</span>' in page
+
+
+def test_htmx_add_answers_the_feedback_fragment(client, app, ids):
+    login(client, "sales")
+    response = client.post(
+        f"/experiments/{ids['experiment']}/feedback",
+        data=feedback_data(ids, token(client, ids["experiment"])),
+        headers=partial(),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.lstrip().startswith('<section id="feedback">')
+    assert "Good leads." in html
+
+
+def test_double_submit_saves_once(client, app, ids):
+    login(client, "sales")
+    data = feedback_data(ids, token(client, ids["experiment"]))
+    url = f"/experiments/{ids['experiment']}/feedback"
+    assert client.post(url, data=data).status_code == 303
+    second = client.post(url, data=data)
+    assert second.status_code == 409
+    assert b"This form was already submitted, so it was not saved again." in second.data
+    assert len(notes(app)) == 1
+
+
+def test_missing_form_token_is_400(client, app, ids):
+    login(client, "sales")
+    response = client.post(
+        f"/experiments/{ids['experiment']}/feedback", data=feedback_data(ids, "")
+    )
+    assert response.status_code == 400
+    assert b"The form is missing its token; reload the page." in response.data
+    assert notes(app) == []
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"lead_quality": "6"}, "Lead quality must be at most 5."),
+        ({"lead_quality": "0"}, "Lead quality must be at least 1."),
+        ({"lead_quality": ""}, "Lead quality is required."),
+        ({"sentiment": "angry"}, "“angry” is not a known sentiment."),
+        ({"outcome": ""}, "Choose a outcome."),
+        ({"variant_id": "999"}, "Choose the variant the leads came from."),
+        ({"sprint_id": "abc"}, "Choose a sprint."),
+        ({"text": "x" * 5001}, "Note is too long: 5,001 characters, at most 5,000."),
+        ({"objections": "y" * 41}, "Each tag is at most 40 characters"),
+    ],
+)
+def test_invalid_feedback_is_refused_and_keeps_the_token(
+    client, app, ids, overrides, message
+):
+    login(client, "sales")
+    form_token = token(client, ids["experiment"])
+    response = client.post(
+        f"/experiments/{ids['experiment']}/feedback",
+        data=feedback_data(ids, form_token, **overrides),
+        headers=partial(),
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert notes(app) == []
+    # The token was not used up: the corrected form still saves.
+    fixed = client.post(
+        f"/experiments/{ids['experiment']}/feedback",
+        data=feedback_data(ids, form_token),
+    )
+    assert fixed.status_code == 303
+
+
+def test_script_in_feedback_is_inert(client, app, ids):
+    login(client, "sales")
+    client.post(
+        f"/experiments/{ids['experiment']}/feedback",
+        data=feedback_data(
+            ids, token(client, ids["experiment"]), text="<img src=x onerror=alert(1)>"
+        ),
+    )
+    page = client.get(f"/experiments/{ids['experiment']}").get_data(as_text=True)
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -1,0 +1,126 @@
+"""Sprints: the list, creating one, and a sprint's experiments by status."""
+
+from datetime import date
+
+import pytest
+
+from conftest import login, make_experiment, make_sprint
+from database import db
+from experiments.models import Result, Sprint
+
+
+def test_create_a_sprint(client, app):
+    login(client, "marketing")
+    response = client.post(
+        "/sprints",
+        data={
+            "name": "Sprint 7",
+            "start_date": "2026-12-01",
+            "end_date": "2026-12-14",
+            "goal": "Ship the CFO page",
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        sprint = db.session.execute(db.select(Sprint)).scalar_one()
+        assert response.headers["Location"] == f"/sprints/{sprint.id}"
+        assert (sprint.start_date, sprint.end_date) == (
+            date(2026, 12, 1),
+            date(2026, 12, 14),
+        )
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (
+            {"name": "", "start_date": "2026-12-01", "end_date": "2026-12-14"},
+            "Name is required.",
+        ),
+        (
+            {"name": "S", "start_date": "01/12/2026", "end_date": "2026-12-14"},
+            "Start date must be a date like 2026-03-31.",
+        ),
+        (
+            {"name": "S", "start_date": "2026-12-14", "end_date": "2026-12-01"},
+            "The end date must be on or after the start date.",
+        ),
+        (
+            {"name": "S", "start_date": "2026-01-01", "end_date": "2026-12-01"},
+            "A sprint lasts at most 92 days.",
+        ),
+        (
+            {"name": "S", "start_date": "2026-02-30", "end_date": "2026-03-10"},
+            "Start date must be a date like 2026-03-31.",
+        ),
+    ],
+)
+def test_invalid_sprint_is_refused(client, app, data, message):
+    login(client, "marketing")
+    response = client.post("/sprints", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(Sprint)).first() is None
+
+
+def test_duplicate_or_overlapping_sprint_is_refused(client, app):
+    with app.app_context():
+        make_sprint(1, start=date(2026, 12, 1))
+    login(client, "marketing")
+    duplicate = client.post(
+        "/sprints",
+        data={"name": "sprint 1", "start_date": "2027-01-01", "end_date": "2027-01-14"},
+    )
+    assert duplicate.status_code == 422
+    assert b"A sprint with this name already exists." in duplicate.data
+    overlap = client.post(
+        "/sprints",
+        data={"name": "Other", "start_date": "2026-12-10", "end_date": "2026-12-20"},
+    )
+    assert overlap.status_code == 422
+    assert b"These dates overlap Sprint 1." in overlap.data
+
+
+def test_the_form_suggests_the_next_sprint(client, app):
+    with app.app_context():
+        make_sprint(1, start=date(2026, 12, 1))
+    login(client, "marketing")
+    page = client.get("/sprints").get_data(as_text=True)
+    assert 'value="Sprint 2"' in page
+    assert 'value="2026-12-15"' in page
+    assert 'value="2026-12-28"' in page
+
+
+def test_sprint_page_groups_its_experiments_by_status(client, app):
+    with app.app_context():
+        sprint = make_sprint(1)
+        running = make_experiment(title="Running one")
+        make_experiment(
+            title="Decided one",
+            status="decided",
+            decision="ship",
+            start_sprint_id=sprint.id,
+        )
+        make_experiment(title="Elsewhere", status="idea")
+        db.session.add(
+            Result(
+                variant_id=running.variants[0].id,
+                sprint_id=sprint.id,
+                metric_id=running.metrics[0].id,
+                units=5,
+                conversions=1,
+            )
+        )
+        db.session.commit()
+        sprint_id = sprint.id
+    login(client, "viewer")
+    page = client.get(f"/sprints/{sprint_id}").get_data(as_text=True)
+    assert "Running one" in page and "Decided one" in page
+    assert "Elsewhere" not in page
+    assert page.index("Running one") < page.index("Decided one")
+
+
+def test_unknown_sprint_is_404(client):
+    login(client, "viewer")
+    assert client.get("/sprints/404").status_code == 404

@@ -1,0 +1,33 @@
+"""Answering requests: full pages or htmx fragments from one template."""
+
+from __future__ import annotations
+
+from flask import make_response, render_template, request
+from flask.typing import ResponseReturnValue
+from jinja2_fragments.flask import render_block
+
+
+def is_partial() -> bool:
+    """True for an htmx request that targets part of the page.
+
+    htmx 4 sends HX-Request-Type "partial" for targeted swaps and "full" for boosted
+    navigation and history restores, which must get the whole page.
+    """
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Request-Type") == "partial"
+    )
+
+
+def render(
+    template: str, block: str | None = None, *, status: int = 200, **context
+) -> ResponseReturnValue:
+    """The whole page, or only `block` of it for a partial htmx request."""
+    if block is not None and is_partial():
+        html = render_block(template, block, **context)
+    else:
+        html = render_template(template, **context)
+    response = make_response(html, status)
+    response.vary.add("HX-Request")
+    response.vary.add("HX-Request-Type")
+    return response
