@@ -24,11 +24,35 @@ def percent(value, digits: int = 1, signed: bool = False) -> str:
     return text.replace("-", "\u2212")
 
 
-def interval(pair, digits: int = 1, as_percent: bool = True) -> str:
+def points(value, digits: int = 2, signed: bool = True) -> str:
+    """An absolute difference of two rates: 0.013 -> '+1.30 pp'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return f"{value * 100:{'+' if signed else ''},.{digits}f} pp".replace("-", "\u2212")
+
+
+def chance(value) -> str:
+    """A probability as a percentage that never claims certainty it does not have."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if value < 0.001:
+        return "< 0.1%"
+    if value > 0.999:
+        return "> 99.9%"
+    return percent(value, 1)
+
+
+def interval(pair, style: str = "percent", digits: int = 1) -> str:
+    """A (low, high) pair: a rate's 'percent', a change's 'signed' percent,
+    'points' for a difference of rates, or plain 'number'."""
     if not pair or pair[0] is None or pair[1] is None:
         return "—"
-    if as_percent:
-        return f"{percent(pair[0], digits, True)} to {percent(pair[1], digits, True)}"
+    if style == "points":
+        low, high = (points(x, digits).removesuffix(" pp") for x in pair)
+        return f"{low} to {high} pp"
+    if style in ("percent", "signed"):
+        signed = style == "signed"
+        return f"{percent(pair[0], digits, signed)} to {percent(pair[1], digits, signed)}"
     low, high = (number(x, digits).replace("-", "\u2212") for x in pair)
     return f"{low} to {high}"
 
@@ -47,5 +71,7 @@ def register(app: Flask) -> None:
         number=number,
         percent=percent,
         interval=interval,
+        points=points,
+        chance=chance,
         p_value=p_value,
     )

@@ -8,11 +8,14 @@ from flask import Blueprint, jsonify, request
 
 import stats
 from api.schema import (
+    MAX_VARIANTS,
     InputError,
     parse_analyze,
     parse_boundaries,
     parse_sample_size,
 )
+from experiments.models import MAX_COUNT
+from forms import Form
 from web import render
 
 bp = Blueprint("api", __name__)
@@ -61,21 +64,19 @@ def sample_size():
 
 
 EXAMPLE_COUNTS = "A, 1000, 50\nB, 1000, 65"
+PLAN_DEFAULTS = {"baseline_rate": "5", "relative_mde": "20", "alpha": "0.05",
+                 "power": "0.8", "variants": "2"}  # fmt: skip
 
 
 @bp.get("/calculator")
 def calculator():
+    """The calculator, showing the answer for its example counts."""
+    example = stats.analyze(**parse_analyze(counts_payload(EXAMPLE_COUNTS, "binomial")))
     return render(
         "api/calculator.html",
         form={"counts": EXAMPLE_COUNTS, "metric": "binomial", "alpha": "0.05"},
-        plan_form={
-            "baseline_rate": "5",
-            "relative_mde": "20",
-            "alpha": "0.05",
-            "power": "0.8",
-            "variants": "2",
-        },
-        report=None,
+        plan_form=PLAN_DEFAULTS,
+        report=example.to_dict(),
         errors={},
         plan=None,
         plan_errors={},
@@ -165,7 +166,7 @@ def calculate():
         form=form,
         report=report,
         errors=errors,
-        plan_form={},
+        plan_form=PLAN_DEFAULTS,
         plan=None,
         plan_errors={},
     )
@@ -173,42 +174,34 @@ def calculate():
 
 @bp.post("/calculator/sample-size")
 def plan():
-    form = request.form
-    errors = {}
+    """The planning form, in the page's own terms (percentages)."""
+    form = Form(request.form)
+    baseline = form.number("baseline_rate", "Baseline rate", above=0, below=100)
+    lift = form.number("relative_mde", "Smallest lift", above=0, maximum=10000)
+    alpha = form.choice("alpha", "Significance level", ("0.01", "0.05", "0.1"))
+    power = form.choice("power", "Power", ("0.8", "0.9"))
+    variants = form.integer("variants", "Variants", minimum=2, maximum=MAX_VARIANTS)
+    traffic = form.integer(
+        "units_per_sprint", "Units per sprint", minimum=1, maximum=MAX_COUNT,
+        required=False,
+    )  # fmt: skip
+    if form.ok and baseline * (1 + lift / 100) >= 100:
+        form.error("relative_mde", "Baseline plus this lift would pass 100%.")
     plan = None
-    payload = {}
-    fields = {
-        "baseline_rate": 100,
-        "relative_mde": 100,
-        "alpha": 1,
-        "power": 1,
-        "variants": 1,
-        "units_per_sprint": 1,
-    }
-    for name, scale in fields.items():
-        raw = form.get(name, "").strip()
-        if not raw:
-            continue
-        value = _number(raw)
-        if value is None:
-            errors[name] = "Enter a number."
-            continue
-        payload[name] = value / scale
-    if not errors:
-        try:
-            plan = stats.sample_size(**parse_sample_size(payload)).to_dict()
-        except InputError as error:
-            errors[error.field or "baseline_rate"] = error.message
-        except stats.StatsInputError as error:
-            errors[error.field] = error.message
+    if form.ok:
+        plan = stats.sample_size(
+            baseline_rate=baseline / 100,
+            relative_mde=lift / 100,
+            alpha=float(alpha),
+            power=float(power),
+            variants=variants,
+            units_per_sprint=traffic,
+        ).to_dict()
     return render(
         "api/calculator.html",
         "plan",
-        status=422 if errors else 200,
-        form={},
-        report=None,
-        errors={},
-        plan_form=form,
+        status=200 if form.ok else 422,
+        plan_form=request.form,
         plan=plan,
-        plan_errors=errors,
+        plan_errors=form.errors,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from auth.models import User
 from auth.views import require
@@ -37,6 +37,7 @@ from experiments.models import (
     Metric,
     PlannedSplit,
     Result,
+    ResultEdit,
     Sprint,
     Variant,
 )
@@ -47,6 +48,7 @@ from web import render
 bp = Blueprint("experiments", __name__, url_prefix="/experiments")
 
 PAGE_SIZE = 50
+HISTORY_ROWS = 15
 
 
 def load_experiment(experiment_id: int) -> Experiment:
@@ -379,7 +381,20 @@ def show_context(experiment: Experiment, **overrides) -> dict:
         .all()
     )
     sprint = current_sprint()
+    changed_by = aliased(User)
+    history = db.session.execute(
+        db.select(ResultEdit, Variant.name, Metric.name, Sprint.name, changed_by.name)
+        .join(Result, Result.id == ResultEdit.result_id)
+        .join(Variant, Variant.id == Result.variant_id)
+        .join(Metric, Metric.id == Result.metric_id)
+        .join(Sprint, Sprint.id == Result.sprint_id)
+        .outerjoin(changed_by, changed_by.id == ResultEdit.changed_by_id)
+        .where(Variant.experiment_id == experiment.id)
+        .order_by(ResultEdit.changed_at.desc(), ResultEdit.id.desc())
+        .limit(HISTORY_ROWS)
+    ).all()
     context = {
+        "history": history,
         "experiment": experiment,
         "analysis": analysis,
         "feedback": feedback,

@@ -317,3 +317,14 @@ def test_the_grid_totals_add_up_across_sprints(client, app, setup):
     page = client.get(f"/experiments/{setup['experiment']}").get_data(as_text=True)
     assert "<strong>30 / 400</strong>" in page
     assert "7.50%" in page
+
+
+def test_the_page_lists_the_changes(client, app, setup):
+    login(client, "marketing")
+    post_cell(client, setup, units="100", conversions="5")
+    post_cell(client, setup, units="120", conversions="6")
+    page = client.get(f"/experiments/{setup['experiment']}").get_data(as_text=True)
+    assert "Changes to the results" in page
+    assert "5 / 100 → 6 / 120" in page
+    # Newest first: the edit stands above the first entry.
+    assert page.index("5 / 100 → 6 / 120") < page.rindex("5 / 100")
