@@ -22,6 +22,22 @@ def setup(app):
         }
 
 
+def one_metric_experiment(app, name, kind, stage, owner) -> dict:
+    """A running experiment whose only (primary) metric is the one described."""
+    with app.app_context():
+        sprint = make_sprint(1)
+        metric = Metric(
+            name=name, kind=kind, funnel_stage=stage, owner=owner, role="primary"
+        )
+        experiment = make_experiment(metrics=[metric])
+        return {
+            "experiment": experiment.id,
+            "a": experiment.variants[0].id,
+            "metric": experiment.metrics[0].id,
+            "sprint": sprint.id,
+        }
+
+
 def post_cell(client, ids, variant="a", headers=None, **values):
     data = {
         "variant_id": ids[variant],
@@ -176,50 +192,14 @@ def test_results_need_a_started_experiment(client, app):
 
 
 def test_sales_enters_results_of_a_sales_metric(client, app):
-    with app.app_context():
-        sprint = make_sprint(1)
-        experiment = make_experiment(
-            metrics=[
-                Metric(
-                    name="SQL rate",
-                    kind="binomial",
-                    funnel_stage="sql",
-                    owner="sales",
-                    role="primary",
-                )
-            ]
-        )
-        ids = {
-            "experiment": experiment.id,
-            "a": experiment.variants[0].id,
-            "metric": experiment.metrics[0].id,
-            "sprint": sprint.id,
-        }
+    ids = one_metric_experiment(app, "SQL rate", "binomial", "sql", "sales")
     login(client, "sales")
     assert post_cell(client, ids, units="40", conversions="9").status_code == 303
     assert stored(app) == [(ids["a"], 40, 9)]
 
 
 def test_continuous_metric_is_entered_as_mean_and_sd(client, app):
-    with app.app_context():
-        sprint = make_sprint(1)
-        experiment = make_experiment(
-            metrics=[
-                Metric(
-                    name="Deal size",
-                    kind="continuous",
-                    funnel_stage="won",
-                    owner="marketing",
-                    role="primary",
-                )
-            ]
-        )
-        ids = {
-            "experiment": experiment.id,
-            "a": experiment.variants[0].id,
-            "metric": experiment.metrics[0].id,
-            "sprint": sprint.id,
-        }
+    ids = one_metric_experiment(app, "Deal size", "continuous", "won", "marketing")
     login(client, "marketing")
     assert post_cell(client, ids, units="4", mean="10", sd="2").status_code == 303
     with app.app_context():
@@ -251,25 +231,7 @@ def test_continuous_metric_is_entered_as_mean_and_sd(client, app):
     ],
 )
 def test_invalid_continuous_entry(client, app, values, message):
-    with app.app_context():
-        sprint = make_sprint(1)
-        experiment = make_experiment(
-            metrics=[
-                Metric(
-                    name="Deal size",
-                    kind="continuous",
-                    funnel_stage="won",
-                    owner="marketing",
-                    role="primary",
-                )
-            ]
-        )
-        ids = {
-            "experiment": experiment.id,
-            "a": experiment.variants[0].id,
-            "metric": experiment.metrics[0].id,
-            "sprint": sprint.id,
-        }
+    ids = one_metric_experiment(app, "Deal size", "continuous", "won", "marketing")
     login(client, "marketing")
     response = post_cell(client, ids, **values)
     assert response.status_code == 422
