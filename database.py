@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import abort
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
@@ -23,6 +24,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Ids are 32-bit on every backend; a longer number cannot name a row.
+MAX_ID = 2**31 - 1
+
+
+def get_or_404(model, row_id: int, **kwargs):
+    """db.get_or_404 for an id from a URL, which may be any size a user types."""
+    if not 0 < row_id <= MAX_ID:
+        abort(404)
+    return db.get_or_404(model, row_id, **kwargs)
+
+
 migrate = Migrate(render_as_batch=True)
 
 

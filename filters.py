@@ -52,7 +52,9 @@ def interval(pair, style: str = "percent", digits: int = 1) -> str:
         return f"{low} to {high} pp"
     if style in ("percent", "signed"):
         signed = style == "signed"
-        return f"{percent(pair[0], digits, signed)} to {percent(pair[1], digits, signed)}"
+        return (
+            f"{percent(pair[0], digits, signed)} to {percent(pair[1], digits, signed)}"
+        )
     low, high = (number(x, digits).replace("-", "\u2212") for x in pair)
     return f"{low} to {high}"
 

@@ -16,13 +16,27 @@ from datetime import date, datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from database import db
+from database import MAX_ID, db
 from timeutil import utcnow
 
 # Characters no text column should hold: NUL breaks PostgreSQL, the others are
 # invisible in a page and only ever arrive by accident or by attack.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _THOUSANDS = re.compile(r"(?<=\d)[,_ \u00a0\u202f](?=\d{3}\b)")
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A row id typed into a URL or a form, or None when it cannot be one."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
+
+
+def query_text(raw: str | None, max_length: int) -> str:
+    """A search or filter argument: control characters dropped, length capped."""
+    return _CONTROL.sub("", raw or "").strip()[:max_length]
 
 
 class Form:
@@ -39,6 +53,9 @@ class Form:
 
     def raw(self, name: str) -> str:
         return (self.data.get(name) or "").strip()
+
+    def id(self, name: str) -> int | None:
+        return parse_id(self.data.get(name))
 
     def text(
         self,

@@ -17,6 +17,8 @@ from database import db, migrate
 from web import is_partial, render
 
 csrf = CSRFProtect()
+
+
 login_manager = LoginManager()
 
 ERROR_TITLES = {

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func
 
 from auth.models import ROLES, User
-from database import db
+from database import db, get_or_404
 from forms import Form
 from web import render
 
@@ -143,7 +143,7 @@ def create_user():
 @bp.post("/users/<int:user_id>/role")
 @require("manage_users")
 def update_role(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = get_or_404(User, user_id)
     form = Form(request.form)
     role = form.choice("role", "Role", ROLES)
     if form.ok and user.id == current_user.id and role != "lead":

@@ -26,8 +26,8 @@ def create(experiment_id: int):
     variant = next((v for v in experiment.variants if str(v.id) == variant_id), None)
     if variant is None:
         form.error("variant_id", "Choose the variant the leads came from.")
-    sprint_id = form.raw("sprint_id")
-    if not sprint_id.isdigit() or db.session.get(Sprint, int(sprint_id)) is None:
+    sprint_id = form.id("sprint_id")
+    if sprint_id is None or db.session.get(Sprint, sprint_id) is None:
         form.error("sprint_id", "Choose a sprint.")
     values = {
         "lead_quality": form.integer(
@@ -43,7 +43,7 @@ def create(experiment_id: int):
     if form.ok:
         db.session.add(
             Feedback(
-                sprint_id=int(sprint_id),
+                sprint_id=sprint_id,
                 variant_id=variant.id,
                 author_id=current_user.id,
                 **values,

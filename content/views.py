@@ -15,9 +15,9 @@ from content.models import (
     ContentVersion,
     Feedback,
 )
-from database import db
+from database import db, get_or_404
 from experiments.models import FUNNEL_STAGES, Experiment, Variant
-from forms import Form
+from forms import Form, query_text
 from web import render
 
 bp = Blueprint("content", __name__, url_prefix="/content")
@@ -27,8 +27,8 @@ bp = Blueprint("content", __name__, url_prefix="/content")
 @login_required
 def index():
     kind = request.args.get("kind", "")
-    persona = request.args.get("persona", "").strip()[:100]
-    tag = request.args.get("tag", "").strip().lower()[:40]
+    persona = query_text(request.args.get("persona"), 100)
+    tag = query_text(request.args.get("tag"), 40).lower()
     query = (
         db.select(ContentItem)
         .order_by(ContentItem.updated_at.desc(), ContentItem.id)
@@ -162,7 +162,7 @@ def create():
 @bp.get("/<int:item_id>")
 @login_required
 def show(item_id: int):
-    item = db.get_or_404(ContentItem, item_id)
+    item = get_or_404(ContentItem, item_id)
     used_in = db.session.execute(
         db.select(Experiment, Variant)
         .join(Variant, Variant.experiment_id == Experiment.id)
@@ -195,14 +195,14 @@ def show(item_id: int):
 @bp.get("/<int:item_id>/edit")
 @require("edit_content")
 def edit(item_id: int):
-    item = db.get_or_404(ContentItem, item_id)
+    item = get_or_404(ContentItem, item_id)
     return _form_page(item, form=_item_values(item), errors={})
 
 
 @bp.post("/<int:item_id>")
 @require("edit_content")
 def update(item_id: int):
-    item = db.get_or_404(ContentItem, item_id)
+    item = get_or_404(ContentItem, item_id)
     form = Form(request.form)
     values = _read(form, item)
     if not form.ok:

@@ -60,15 +60,15 @@ def _row_keys(form: Form, prefix: str) -> list[str]:
 
 
 def _row_id(form: Form, field: str, known: set[int]) -> int | None:
-    raw = form.raw(field)
-    if not raw:
+    if not form.raw(field):
         return None
-    if not raw.isdigit() or int(raw) not in known:
+    row_id = form.id(field)
+    if row_id not in known:
         form.error(
             field, "This row does not belong to the experiment; reload the page."
         )
         return None
-    return int(raw)
+    return row_id
 
 
 def _blank(form: Form, prefix: str, key: str, fields: tuple[str, ...]) -> bool:
@@ -134,13 +134,13 @@ def read_experiment(form: Form, experiment: Experiment | None) -> dict:
 
 
 def _optional_id(form: Form, name: str, label: str, model) -> int | None:
-    raw = form.raw(name)
-    if not raw:
+    if not form.raw(name):
         return None
-    if not raw.isdigit() or db.session.get(model, int(raw)) is None:
+    row_id = form.id(name)
+    if row_id is None or db.session.get(model, row_id) is None:
         form.error(name, f"Choose a {label.lower()} from the list.")
         return None
-    return int(raw)
+    return row_id
 
 
 def read_variants(form: Form, experiment: Experiment | None) -> list[Row]:

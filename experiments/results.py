@@ -72,10 +72,10 @@ def read_cell(form: Form, metric) -> dict | None:
 def save(experiment_id: int):
     experiment: Experiment = load_experiment(experiment_id)
     form = Form(request.form)
-    variant = _member(experiment.variants, form.raw("variant_id"))
-    metric = _member(experiment.metrics, form.raw("metric_id"))
-    sprint_id = form.raw("sprint_id")
-    sprint = db.session.get(Sprint, int(sprint_id)) if sprint_id.isdigit() else None
+    variant = _member(experiment.variants, form.id("variant_id"))
+    metric = _member(experiment.metrics, form.id("metric_id"))
+    sprint_id = form.id("sprint_id")
+    sprint = db.session.get(Sprint, sprint_id) if sprint_id else None
     if variant is None or metric is None or sprint is None:
         abort(404, "That variant, metric or sprint does not exist.")
     if not current_user.can_enter_results_for(metric.owner):
@@ -104,10 +104,8 @@ def save(experiment_id: int):
     )
 
 
-def _member(items, raw: str):
-    if not raw.isdigit():
-        return None
-    return next((item for item in items if item.id == int(raw)), None)
+def _member(items, item_id: int | None):
+    return next((item for item in items if item.id == item_id), None)
 
 
 def record(variant_id: int, sprint_id: int, metric_id: int, values: dict, source: str):

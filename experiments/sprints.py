@@ -10,7 +10,7 @@ from sqlalchemy import func, or_
 
 from auth.views import require
 from content.models import Feedback
-from database import db
+from database import db, get_or_404
 from experiments.analysis import current_sprint
 from experiments.models import STATUSES, Experiment, Result, Sprint, Variant
 from forms import Form
@@ -107,7 +107,7 @@ def create():
 @bp.get("/<int:sprint_id>")
 @login_required
 def show(sprint_id: int):
-    sprint = db.get_or_404(Sprint, sprint_id)
+    sprint = get_or_404(Sprint, sprint_id)
     with_results = (
         db.select(Variant.experiment_id)
         .join(Result, Result.variant_id == Variant.id)

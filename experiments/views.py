@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from auth.models import User
 from auth.views import require
 from content.models import OUTCOMES, SENTIMENTS, ContentItem, Feedback
-from database import db
+from database import db, get_or_404
 from experiments.analysis import analyze_experiment, current_sprint
 from experiments.forms import (
     ALPHAS,
@@ -41,19 +41,20 @@ from experiments.models import (
     Sprint,
     Variant,
 )
-from forms import Form, new_form_token
+from forms import Form, new_form_token, parse_id, query_text
 from timeutil import utcnow
 from web import render
 
 bp = Blueprint("experiments", __name__, url_prefix="/experiments")
 
 PAGE_SIZE = 50
+MAX_PAGE = 10_000
 HISTORY_ROWS = 15
 
 
 def load_experiment(experiment_id: int) -> Experiment:
     """The experiment with its variants, their content and its metrics, or 404."""
-    return db.get_or_404(
+    return get_or_404(
         Experiment,
         experiment_id,
         options=[
@@ -96,8 +97,8 @@ def form_choices() -> dict:
 def index():
     status = request.args.get("status", "")
     channel = request.args.get("channel", "")
-    q = request.args.get("q", "").strip()[:200]
-    page = max(request.args.get("page", 1, type=int), 1)
+    q = query_text(request.args.get("q"), 200)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     query = db.select(Experiment).order_by(Experiment.updated_at.desc(), Experiment.id)
     if status in STATUSES:
         query = query.where(Experiment.status == status)
@@ -441,10 +442,12 @@ def show(experiment_id: int):
 
 def _editing_cell(experiment: Experiment, key: str):
     """`?edit=variant-metric-sprint` opens that cell of the grid, if the user may."""
-    parts = key.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    parts = [parse_id(part) for part in key.split("-")]
+    if len(parts) != 3:
         return None
-    variant_id, metric_id, sprint_id = map(int, parts)
+    if None in parts:
+        abort(404)
+    variant_id, metric_id, sprint_id = parts
     variant = next((v for v in experiment.variants if v.id == variant_id), None)
     metric = next((m for m in experiment.metrics if m.id == metric_id), None)
     if variant is None or metric is None or db.session.get(Sprint, sprint_id) is None:
