@@ -21,6 +21,17 @@ csrf = CSRFProtect()
 
 login_manager = LoginManager()
 
+# No inline script anywhere; htmx injects its indicator style, Pico uses data: icons.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
 ERROR_TITLES = {
     400: "Bad request",
     403: "Not allowed",
@@ -49,6 +60,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     import cli
 
     cli.register(app)
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
     @app.get("/healthz")
     def healthz():

@@ -136,3 +136,12 @@ def test_unknown_url_is_a_friendly_404(client):
 def test_oversized_request_is_413(client):
     response = client.post("/login", data={"email": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert b"<script>" not in response.data  # nothing inline for the policy to block
