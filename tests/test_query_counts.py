@@ -1,0 +1,100 @@
+"""Pages make the same number of queries whatever the number of rows they show."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from conftest import login, make_experiment, make_sprint
+from content.models import ContentItem, Feedback
+from database import db
+from experiments.models import Metric, Result, Variant
+
+
+@contextmanager
+def counted(app):
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def populate(app, experiments: int, variants: int, sprints: int):
+    """Running experiments with content, results in every sprint, and feedback."""
+    with app.app_context():
+        sprint_rows = [make_sprint(n) for n in range(1, sprints + 1)]
+        for e in range(experiments):
+            items = []
+            for v in range(variants):
+                item = ContentItem(kind="headline", title=f"Item {e}-{v}")
+                db.session.add(item)
+                items.append(item)
+            experiment = make_experiment(
+                title=f"Experiment {e}",
+                start_sprint_id=sprint_rows[0].id,
+                variants=[
+                    Variant(
+                        name=f"V{v}",
+                        is_control=v == 0,
+                        planned_share=1 / variants,
+                        position=v,
+                        content_item=items[v],
+                    )
+                    for v in range(variants)
+                ],
+                metrics=[
+                    Metric(name="Rate", kind="binomial", funnel_stage="lead",
+                           owner="marketing", role="primary"),
+                    Metric(name="Value", kind="continuous", funnel_stage="won",
+                           owner="sales", role="secondary"),
+                ],
+            )  # fmt: skip
+            for variant in experiment.variants:
+                for sprint in sprint_rows:
+                    db.session.add(Result(variant_id=variant.id, sprint_id=sprint.id,
+                                          metric_id=experiment.metrics[0].id,
+                                          units=100, conversions=10))  # fmt: skip
+                    db.session.add(Result(variant_id=variant.id, sprint_id=sprint.id,
+                                          metric_id=experiment.metrics[1].id,
+                                          units=100, value_sum=500.0,
+                                          value_sum_squares=3000.0))  # fmt: skip
+                    db.session.add(Feedback(variant_id=variant.id, sprint_id=sprint.id,
+                                            lead_quality=3, sentiment="neutral",
+                                            outcome="open"))  # fmt: skip
+        db.session.commit()
+
+
+def queries(app, client, url) -> int:
+    with counted(app) as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+def test_pages_do_not_query_per_row(tmp_path, pg_schema):
+    from conftest import _with_schema, make_app
+
+    counts = []
+    for size in (2, 5):
+        folder = tmp_path / str(size)
+        folder.mkdir()
+        app_gen = _with_schema(make_app(folder, pg_schema))
+        app = next(app_gen)
+        populate(app, experiments=size, variants=size, sprints=size)
+        client = app.test_client()
+        login(client, "lead")
+        counts.append(
+            [
+                queries(app, client, url)
+                for url in ("/", "/experiments", "/experiments/1", "/content",
+                            "/sprints", "/sprints/1")
+            ]
+        )  # fmt: skip
+        next(app_gen, None)
+    assert counts[0] == counts[1]
