@@ -265,6 +265,8 @@ def _apply_variants(experiment: Experiment, rows) -> None:
     _freeze_split_history(experiment, rows)
     for v in experiment.variants:  # clear first: one control at a time in the DB
         v.is_control = False
+    if experiment.id is not None:
+        db.session.flush()
     keep = []
     for position, row in enumerate(r for r in rows if not r.remove):
         variant = existing.get(row.id) or Variant()
@@ -272,8 +274,6 @@ def _apply_variants(experiment: Experiment, rows) -> None:
             setattr(variant, name, value)
         variant.position = position
         keep.append(variant)
-    if experiment.id is not None:
-        db.session.flush()
     experiment.variants = keep
 
 
@@ -281,11 +281,7 @@ def _freeze_split_history(experiment: Experiment, rows) -> None:
     """Before the split changes, record the old one for sprints that have results."""
     old = {v.id: v.planned_share for v in experiment.variants}
     new = {r.id: r.values["planned_share"] for r in rows if not r.remove}
-    if (
-        not old
-        or all(abs(old[i] - new.get(i, -1)) < 1e-9 for i in old)
-        and set(new) == set(old)
-    ):
+    if not old or new == old:
         return
     sprint_ids = (
         db.session.execute(

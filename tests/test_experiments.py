@@ -550,3 +550,38 @@ def test_an_idea_cannot_be_decided(client, app):
     )
     assert response.status_code == 422
     assert b"Only a running or analyzed experiment can be decided." in response.data
+
+
+@pytest.mark.parametrize("new_control", [0, 1])
+def test_moving_the_control_and_the_primary_metric(client, app, new_control):
+    """The one-control and one-primary indexes hold while the edit swaps them."""
+    with app.app_context():
+        experiment = make_experiment(
+            metrics=[
+                Metric(name="First", kind="binomial", funnel_stage="lead",
+                       owner="marketing", role="secondary", position=0),
+                Metric(name="Second", kind="binomial", funnel_stage="lead",
+                       owner="marketing", role="primary", position=1),
+            ]
+        )  # fmt: skip
+        a, b = experiment.variants
+        experiment.variants[0].is_control = False
+        db.session.flush()
+        experiment.variants[1].is_control = True
+        db.session.commit()
+        first, second = experiment.metrics
+        target = [a, b][new_control]
+        data = _edit_data(experiment, control=f"id{target.id}")
+        data[f"metrics-id{first.id}-role"] = "primary"
+        data[f"metrics-id{second.id}-role"] = "secondary"
+        experiment_id = experiment.id
+    login(client, "marketing")
+    response = client.post(f"/experiments/{experiment_id}", data=data)
+    assert response.status_code == 303
+    with app.app_context():
+        experiment = db.session.get(Experiment, experiment_id)
+        assert [v.is_control for v in experiment.variants] == [
+            new_control == 0,
+            new_control == 1,
+        ]
+        assert [m.role for m in experiment.metrics] == ["primary", "secondary"]
