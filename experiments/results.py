@@ -6,6 +6,7 @@ import math
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from auth.views import require
 from database import db
@@ -93,8 +94,15 @@ def save(experiment_id: int):
                 experiment, editing=editing, cell_form=request.form, errors=form.errors
             ),
         )
-    record(variant.id, sprint.id, metric.id, values, source="form")
-    db.session.commit()
+    try:
+        record(variant.id, sprint.id, metric.id, values, source="form")
+        db.session.commit()
+    except IntegrityError:
+        # The same new cell saved twice at once: the other request inserted it
+        # first, so this one updates it.
+        db.session.rollback()
+        record(variant.id, sprint.id, metric.id, values, source="form")
+        db.session.commit()
     if is_partial():
         return render(
             "experiments/show.html", "results_panel", **show_context(experiment)

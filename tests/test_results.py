@@ -290,3 +290,44 @@ def test_the_page_lists_the_changes(client, app, setup):
     assert "5 / 100 → 6 / 120" in page
     # Newest first: the edit stands above the first entry.
     assert page.index("5 / 100 → 6 / 120") < page.rindex("5 / 100")
+
+
+def test_a_cell_inserted_meanwhile_is_updated_not_crashed(
+    client, app, setup, monkeypatch
+):
+    """Two saves of a new cell at once: the loser of the race updates the row."""
+    from experiments import results
+
+    real_record = results.record
+    calls = []
+
+    def racing_record(variant_id, sprint_id, metric_id, values, source):
+        if not calls:  # another request inserts the same cell first
+            calls.append(1)
+            db.session.add(
+                Result(
+                    variant_id=variant_id,
+                    sprint_id=sprint_id,
+                    metric_id=metric_id,
+                    units=1,
+                    conversions=0,
+                )
+            )
+            db.session.commit()
+            db.session.add(
+                Result(
+                    variant_id=variant_id,
+                    sprint_id=sprint_id,
+                    metric_id=metric_id,
+                    units=2,
+                    conversions=0,
+                )
+            )
+            return None
+        return real_record(variant_id, sprint_id, metric_id, values, source)
+
+    monkeypatch.setattr(results, "record", racing_record)
+    login(client, "marketing")
+    response = post_cell(client, setup, units="50", conversions="5")
+    assert response.status_code == 303
+    assert stored(app) == [(setup["a"], 50, 5)]
