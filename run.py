@@ -9,6 +9,7 @@ from flask import Flask, render_template
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 import config
@@ -37,6 +38,7 @@ ERROR_TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflict",
     413: "Too large",
     500: "Something went wrong",
 }
@@ -144,6 +146,17 @@ def _register_error_handlers(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return error_page(error.code, error.description or "")
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error):
+        # Validation catches duplicates first; this is the race that slipped past
+        # it (two people saving the same name at once).
+        db.session.rollback()
+        return error_page(
+            409,
+            "Someone saved a conflicting change at the same moment, so nothing was "
+            "saved. Reload the page and try again.",
+        )
 
     @app.errorhandler(500)
     def server_error(error):

@@ -145,3 +145,44 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "frame-ancestors 'none'" in policy
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert b"<script>" not in response.data  # nothing inline for the policy to block
+
+
+def test_a_race_past_validation_answers_409_not_500(app, monkeypatch):
+    """Two people creating the same sprint at once: the loser gets a clear 409."""
+    from datetime import date
+
+    from experiments import sprints
+    from experiments.models import Sprint
+
+    client = app.test_client()
+    from conftest import login
+
+    login(client, "marketing")
+    with app.app_context():
+        db.session.add(
+            Sprint(
+                name="Sprint 9", start_date=date(2030, 1, 1), end_date=date(2030, 1, 14)
+            )
+        )
+        db.session.commit()
+    # The name check misses the other person's row (it committed after the check).
+    monkeypatch.setattr(sprints, "func", _LowerThatMatchesNothing())
+    response = client.post(
+        "/sprints",
+        data={"name": "Sprint 9", "start_date": "2031-01-01", "end_date": "2031-01-10"},
+    )
+    assert response.status_code == 409
+    assert b"Someone saved a conflicting change at the same moment" in response.data
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Sprint.id))).scalar() == 1
+
+
+class _LowerThatMatchesNothing:
+    """sqlalchemy.func for the sprint view, whose duplicate check then finds nothing."""
+
+    def __getattr__(self, name):
+        from sqlalchemy import func, literal
+
+        if name == "lower":
+            return lambda column: literal("\x01never")
+        return getattr(func, name)
