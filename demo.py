@@ -243,7 +243,7 @@ EXPERIMENTS = [
             ("SQL rate", "sql", "sales", "secondary", (0.012, 0.015)),
         ],
         reason="B lifted demo requests by about a third and crossed the boundary at "
-        "look 3; sales reports the leads are as good.",
+        "look 2; sales reports the leads are as good.",
         learning="Outcome language beats feature lists for VP-level visitors.",
         mde=0.2,
         baseline=0.04,

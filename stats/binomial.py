@@ -148,6 +148,22 @@ def pooled_z(
     return np.where(se > 0, z, np.nan)
 
 
+def needs_fisher(
+    x_t: FloatArray, n_t: FloatArray, x_c: FloatArray, n_c: FloatArray
+) -> BoolArray:
+    """True where the 2x2 table calls for Fisher's exact test (Cochran's rule).
+
+    Both arms have units and the smallest expected cell count is below
+    FISHER_MIN_EXPECTED. The same rule picks the test of a comparison and of each
+    sprint look, so the two never disagree about which test applies.
+    """
+    total = n_t + n_c
+    conv = x_t + x_c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        min_expected = np.minimum(n_t, n_c) * np.minimum(conv, total - conv) / total
+    return (n_t > 0) & (n_c > 0) & (min_expected < FISHER_MIN_EXPECTED)
+
+
 def _log_choose(n: FloatArray, k: FloatArray) -> FloatArray:
     return (
         special.gammaln(n + 1.0)
@@ -248,13 +264,8 @@ def analyze_binomial_batch(
     lift, lift_low, lift_high = relative_lift_interval(x_t, n_t, x_c, n_c, alpha)
     z = pooled_z(x_t, n_t, x_c, n_c)
 
-    # Smallest expected cell of each challenger-vs-control 2x2 table.
-    total = n_t + n_c
-    conv = x_t + x_c
-    with np.errstate(divide="ignore", invalid="ignore"):
-        min_expected = np.minimum(n_t, n_c) * np.minimum(conv, total - conv) / total
     comparable = (n_t > 0) & (n_c > 0)
-    fisher = comparable & (min_expected < FISHER_MIN_EXPECTED)
+    fisher = needs_fisher(x_t, n_t, x_c, n_c)
     p_value = np.where(comparable, special.ndtr(-np.abs(z)) * 2.0, np.nan)
     if fisher.any():
         p_value[fisher] = fisher_exact_p(

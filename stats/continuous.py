@@ -176,13 +176,16 @@ def analyze_continuous_batch(
 
     z = special.ndtri(1.0 - alpha / 2.0)
     positive = np.broadcast_to(m_c > 0, diff.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = m_t / m_c
-        se_ratio = np.sqrt(se_t**2 + ratio**2 * se_c**2) / np.abs(m_c)
-    lift = np.where(positive, ratio - 1.0, np.nan)
     lift_ok = positive & defined
-    lift_low = np.where(lift_ok, ratio - 1.0 - z * se_ratio, np.nan)
-    lift_high = np.where(lift_ok, ratio - 1.0 + z * se_ratio, np.nan)
+    # Only where the control mean is positive: elsewhere the ratio is inf or NaN
+    # and inf - inf would raise a RuntimeWarning (an error under strict warnings).
+    safe_m_c = np.where(m_c > 0, m_c, 1.0)
+    ratio = np.where(positive, m_t / safe_m_c, np.nan)
+    lift = ratio - 1.0
+    with np.errstate(invalid="ignore"):  # NaN standard errors (n < 2) stay NaN
+        se_ratio = np.sqrt(se_t**2 + ratio**2 * se_c**2) / safe_m_c
+        lift_low = np.where(lift_ok, lift - z * se_ratio, np.nan)
+        lift_high = np.where(lift_ok, lift + z * se_ratio, np.nan)
 
     p_adj = adjust_p_values(p_value, correction)
     k = n.shape[1]

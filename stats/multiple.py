@@ -34,3 +34,48 @@ def adjust_p_values(p_values: FloatArray, method: str = "holm") -> FloatArray:
     out = np.empty_like(adjusted)
     np.put_along_axis(out, order, adjusted, axis=1)
     return out
+
+
+def critical_levels(
+    p_values: FloatArray, alpha: float, method: str = "holm"
+) -> FloatArray:
+    """The significance level each raw p-value is judged at by Holm or BH.
+
+    p_values: (E, m). A comparison is significant (adjusted p below alpha) exactly
+    when its raw p-value is below its level, so the level turns into a z
+    boundary that agrees with the adjusted p-value. With the p-values ranked
+    r = 1..m (m defined ones):
+
+    - Holm (step-down): alpha / (m - r + 1) up to the first rank that fails; that
+      rank and every later one get the failing rank's level (they are not
+      significant, and their p-values are not below it).
+    - BH (step-up): with k the largest rank whose p-value is below k alpha / m,
+      ranks up to k get k alpha / m (all significant) and later ranks r get
+      r alpha / m (none significant).
+
+    NaN p-values stay NaN.
+    """
+    check_choice(method, "correction", CORRECTIONS)
+    p = np.atleast_2d(np.asarray(p_values, dtype=np.float64))
+    order = np.argsort(p, axis=1, kind="stable")  # NaN sorts last
+    sorted_p = np.take_along_axis(p, order, axis=1)
+    missing = np.isnan(sorted_p)
+    m = np.sum(~missing, axis=1, keepdims=True).astype(np.float64)
+    rank = np.arange(1, p.shape[1] + 1, dtype=np.float64)[None, :]
+    if method == "holm":
+        with np.errstate(divide="ignore"):
+            step = alpha / (m - rank + 1.0)
+        fails = ~missing & (sorted_p >= step)
+        stopped = np.cumsum(fails, axis=1) > 0
+        first_fail = np.argmax(fails, axis=1)
+        stop_level = np.take_along_axis(step, first_fail[:, None], axis=1)
+        level = np.where(stopped, stop_level, step)
+    else:
+        step = rank * alpha / np.maximum(m, 1.0)
+        passes = ~missing & (sorted_p < step)
+        k = np.max(np.where(passes, rank, 0.0), axis=1, keepdims=True)
+        level = np.where(rank <= k, k * alpha / np.maximum(m, 1.0), step)
+    level = np.where(missing, np.nan, level)
+    out = np.empty_like(level)
+    np.put_along_axis(out, order, level, axis=1)
+    return out

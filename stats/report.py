@@ -14,20 +14,33 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
+from scipy import special, stats
 
 from . import verdict as words
-from .binomial import analyze_binomial_batch, check_binomial, pooled_z
+from .binomial import (
+    analyze_binomial_batch,
+    check_binomial,
+    fisher_exact_p,
+    needs_fisher,
+    pooled_z,
+)
 from .continuous import analyze_continuous_batch, check_continuous, mean_and_sd
 from .errors import StatsInputError, as_float_array, check_choice, check_probability
-from .multiple import CORRECTIONS
+from .multiple import CORRECTIONS, critical_levels
 from .planning import comparison_alpha, continuous_units_per_variant, sample_size
-from .sequential import SPENDING_FUNCTIONS, z_boundaries
+from .sequential import (
+    SPENDING_FUNCTIONS,
+    spending_function,
+    z_boundaries,
+)
 from .srm import SRM_ALPHA, sample_ratio_mismatch
 from .stratified import cmh_general, cmh_z
 
 FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 METRICS = ("binomial", "continuous")
+# What the verdicts call the metric when the caller gives no label.
+DEFAULT_LABELS = {"binomial": "conversion rate", "continuous": "mean value"}
 # Tolerance on a planned split summing to 1 (shares typed as percentages round).
 SPLIT_TOLERANCE = 1e-6
 
@@ -107,6 +120,24 @@ def _num(x: Any) -> float | None:
 
 def _count(x: Any) -> int:
     return int(round(float(x)))
+
+
+def _harmonic(n_t: FloatArray, n_c: FloatArray) -> FloatArray:
+    """n_t n_c / (n_t + n_c) = 1 / (1/n_t + 1/n_c), and 0 where either is 0."""
+    both = (n_t > 0) & (n_c > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(both, n_t * n_c / (n_t + n_c), 0.0)
+
+
+@dataclass(frozen=True)
+class _Track:
+    """One challenger's sprint looks (arrays over sprints)."""
+
+    z: FloatArray  # NaN where undefined
+    raw: FloatArray  # information fraction of the plan (above 1 past the plan)
+    used: FloatArray  # the fraction shown and spent on: capped at 1
+    bounds: FloatArray  # |z| boundary, inf where nothing can be spent
+    informed: BoolArray  # False: no information yet, so not a look
 
 
 # ---------------------------------------------------------------- validation
@@ -206,7 +237,7 @@ def analyze(
     correction: str = "holm",
     relative_mde: float | None = None,
     observational: bool = False,
-    metric_label: str = "conversion rate",
+    metric_label: str | None = None,
     sprint_labels: Sequence[str] | None = None,
     higher_is_better: bool = True,
 ) -> Report:
@@ -217,15 +248,35 @@ def analyze(
     comparisons use the cumulative totals.
 
     Significance: with a sequential plan (several sprints, planned_looks > 1, or
-    planned_units not yet reached) a comparison is significant when the last look
-    crosses its Lan-DeMets boundary; with two or more challengers each comparison
-    gets alpha / (number of challengers) (Bonferroni). With a single look it is
-    significant when the Holm (or BH) adjusted p-value is below alpha.
+    planned_units not yet reached) a comparison is significant as soon as any look
+    crosses its Lan-DeMets boundary (the verdict names the first such look); with
+    two or more challengers each comparison gets alpha / (number of challengers)
+    (Bonferroni). With a single look it is significant when the Holm (or BH)
+    adjusted p-value is below alpha, and that look's boundary is the critical z of
+    the level the adjustment applied to it (multiple.critical_levels), so `crossed`
+    and `significant` agree.
+
+    Information fractions: the information of a difference is proportional to
+    n_t n_c / (n_t + n_c) (summed over sprints for the stratified test), taken
+    relative to the planned P_t P_c / (P_t + P_c) when planned_units is given;
+    with only planned_looks, sprint s of K is at s / K; with neither, relative to
+    the latest look. A sprint at which a challenger (or the control) has no units
+    yet is not a look for it: no alpha is spent, and its look row has z and
+    boundary None and crossed False. Past the plan (information above the planned,
+    or more sprints than planned_looks) the first look that reached the plan was
+    the final analysis and spent what alpha was left; later looks spend nothing
+    and cannot change the verdict (gsDesign's convention). The look rows show the
+    fractions capped at 1.
 
     The looks use the pooled z (binomial) or the normal equivalent of Welch's t
     (continuous) on the cumulative counts; when the planned split changed between
     sprints the binomial looks use the Cochran-Mantel-Haenszel z stratified by
-    sprint, because the pooled counts can mislead (Simpson's paradox).
+    sprint, because the pooled counts can mislead (Simpson's paradox). A look
+    whose cumulative table calls for Fisher's exact test (as the comparison's
+    does) uses the z with the same two-sided p-value as Fisher's test.
+
+    metric_label names the metric in the verdicts; by default "conversion rate"
+    (binomial) or "mean value" (continuous).
     """
     metric = check_choice(metric, "metric", METRICS)
     names_ = _check_names(names)
@@ -268,7 +319,7 @@ def analyze(
     ctx = _Context(
         metric,
         names_,
-        str(metric_label),
+        DEFAULT_LABELS[metric] if metric_label is None else str(metric_label),
         alpha,
         power,
         spending,
@@ -385,9 +436,9 @@ class _Context:
                 ),
             )
         stratified = self._stratified()
-        looks, last_crossed, last_fraction = self._looks(split_changed)
+        tracks = self._looks(split_changed)
         planning = self._planning(comparisons)
-        self._finish_comparisons(comparisons, last_crossed, last_fraction, planning)
+        looks = self._finish_comparisons(comparisons, tracks, planning)
         if observational:
             self.warn(
                 "observational",
@@ -622,18 +673,34 @@ class _Context:
     # ------------------------------------------------------------ looks
 
     def _look_z(self, split_changed: bool) -> FloatArray:
-        """z per sprint (rows) per challenger (columns), cumulative data."""
+        """z per sprint (rows) per challenger (columns), cumulative data.
+
+        Binomial: the pooled z, or the CMH z stratified by sprint when the split
+        changed; where the cumulative table needs Fisher's exact test (the rule of
+        the comparison, binomial.needs_fisher) the z with the same two-sided
+        p-value as Fisher's test, signed like the difference. Continuous: the z
+        with the same two-sided p-value as Welch's t.
+        """
         cum_n = self.cum_n
         if self.metric == "binomial":
             assert self.x is not None
             cum_x = np.cumsum(self.x, axis=0)
-            z = pooled_z(cum_x[:, 1:], cum_n[:, 1:], cum_x[:, :1], cum_n[:, :1])
+            x_t, n_t = cum_x[:, 1:], cum_n[:, 1:]
+            x_c = np.broadcast_to(cum_x[:, :1], x_t.shape)
+            n_c = np.broadcast_to(cum_n[:, :1], n_t.shape)
+            z = pooled_z(x_t, n_t, x_c, n_c)
             if split_changed:
                 for s in range(self.n_sprints):
                     sl = slice(0, s + 1)
                     z[s] = cmh_z(
                         self.x[sl, 1:], self.n[sl, 1:], self.x[sl, :1], self.n[sl, :1]
                     )
+            fisher = needs_fisher(x_t, n_t, x_c, n_c)
+            if fisher.any():
+                p = fisher_exact_p(x_t[fisher], n_t[fisher], x_c[fisher], n_c[fisher])
+                diff = x_t[fisher] / n_t[fisher] - x_c[fisher] / n_c[fisher]
+                # + 0.0 turns the -0.0 of a zero difference into 0.0.
+                z[fisher] = np.sign(diff) * -special.ndtri(p / 2.0) + 0.0
             return z
         assert self.s is not None and self.q is not None
         mean, sd = mean_and_sd(
@@ -650,81 +717,115 @@ class _Context:
         ok = np.isfinite(t) & np.isfinite(df) & (se > 0)
         z = np.full(t.shape, np.nan)
         if ok.any():
-            from scipy import stats
-
-            # The normal z with the same two-sided p-value as Welch's t.
+            # The normal z with the same two-sided p-value as Welch's t. Beyond
+            # |z| of about 38 the p-value underflows to 0 (ndtri would give inf):
+            # there |t| itself stands in, far past every finite boundary.
             p = stats.t.sf(np.abs(t[ok]), df[ok])
-            z[ok] = np.sign(t[ok]) * -special.ndtri(p)
+            safe_p = np.where(p > 0, p, 0.5)
+            z[ok] = np.sign(t[ok]) * np.where(
+                p > 0, -special.ndtri(safe_p), np.abs(t[ok])
+            )
         return z
 
-    def _fractions(self) -> FloatArray:
-        """Information fraction per sprint per challenger."""
-        arms = self.cum_n[:, 1:] + self.cum_n[:, :1]
+    def _information(self, split_changed: bool) -> FloatArray:
+        """Statistical information per sprint per challenger, up to a constant.
+
+        The variance of a difference of two means or rates is proportional to
+        1/n_t + 1/n_c, so its information is n_t n_c / (n_t + n_c) on the
+        cumulative units (0 while either arm has none). For the test stratified by
+        sprint (CMH) it is the sum over sprints of each sprint's n_t n_c /
+        (n_t + n_c).
+        """
+        if self.metric == "binomial" and split_changed:
+            n_t, n_c = self.n[:, 1:], self.n[:, :1]
+            per_sprint = _harmonic(n_t, n_c)
+            return np.cumsum(per_sprint, axis=0)
+        return _harmonic(self.cum_n[:, 1:], self.cum_n[:, :1])
+
+    def _fractions(self, info: FloatArray) -> FloatArray:
+        """Planned information fraction per sprint per challenger (may exceed 1).
+
+        With planned_units: the information reached over the planned information
+        P_t P_c / (P_t + P_c). With only planned_looks: sprint s of K is at s / K
+        (calendar spacing: a sprint counts as a look even if it adds few units).
+        Without a plan: the information reached over the latest one. A challenger
+        with no information yet (it, or the control, has no units) is at 0: it
+        has no look at that sprint.
+        """
+        informed = info > 0
         if self.plan_units is not None:
-            return arms / (self.plan_units[1:] + self.plan_units[0])
+            planned = _harmonic(self.plan_units[1:], self.plan_units[:1])
+            return info / planned
         if self.planned_looks is not None:
             steps = (
                 np.arange(1, self.n_sprints + 1, dtype=np.float64) / self.planned_looks
             )
-            return np.broadcast_to(steps[:, None], arms.shape).copy()
+            return np.where(informed, steps[:, None], 0.0)
         self.warn(
             "no_plan",
             "No planned sample size or number of looks was given, so each "
             "sprint so far "
             "counts as a look and the latest is treated as the final one.",
         )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(arms[-1] > 0, arms / arms[-1], 0.0)
+        last = np.where(info[-1] > 0, info[-1], 1.0)
+        return np.where(info[-1] > 0, info / last, 0.0)
 
-    def _looks(
-        self, split_changed: bool
-    ) -> tuple[list[dict[str, Any]], list[bool], list[float]]:
+    def _looks(self, split_changed: bool) -> list[_Track]:
+        """z, information fractions and Lan-DeMets boundaries per challenger.
+
+        Each challenger gets alpha / (number of challengers) (Bonferroni), spent
+        over its own looks. Sprints where it has no information yet are not
+        looks: no alpha is spent on them and their boundary is None. The first
+        look that reaches the plan is the final analysis; later looks spend nothing.
+        """
         z = self._look_z(split_changed)
-        t = self._fractions()
+        raw = self._fractions(self._information(split_changed))
         alpha_c = comparison_alpha(self.alpha, self.n_var)
-        looks: list[dict[str, Any]] = []
-        last_crossed: list[bool] = []
-        last_fraction: list[float] = []
-        self.last_boundary: list[float | None] = []
+        tracks = []
         for j in range(self.n_var - 1):
-            tj = t[:, j]
-            bounds = np.full(self.n_sprints, np.inf)
+            tj = raw[:, j]
             informed = tj > 0
+            used = np.zeros(self.n_sprints)
+            bounds = np.full(self.n_sprints, np.inf)
             if informed.any():
+                used[informed] = np.minimum(tj[informed], 1.0)
                 bounds[informed] = z_boundaries(tj[informed], alpha_c, self.spending)
-            crossed_j = False
-            for s in range(self.n_sprints):
-                zs = _num(z[s, j])
-                b = _num(bounds[s])
-                crossed_j = zs is not None and b is not None and abs(zs) >= b
-                looks.append(
-                    {
-                        "variant": self.names[j + 1],
-                        "sprint": self.labels[s],
-                        "information_fraction": _num(tj[s]),
-                        "z": zs,
-                        "boundary": b,
-                        "crossed": crossed_j,
-                    }
-                )
-            last_crossed.append(crossed_j)
-            last_fraction.append(float(tj[-1]))
-            self.last_boundary.append(_num(bounds[-1]))
+            name = self.names[j + 1]
             if tj[-1] > 1.0 + 1e-9:
                 self.warn(
                     "beyond_plan",
-                    "The experiment has run past its planned "
-                    "sample; the error allowance is capped at the planned level, "
-                    "so later looks have little or none left.",
+                    "The experiment has run past its plan: the first look that "
+                    "reached the planned sample was the final analysis and spent "
+                    "what was left of the error allowance, so later sprints cannot "
+                    "change the verdict.",
                 )
-            if informed.any() and not math.isfinite(bounds[-1]) and tj[-1] > 0:
-                self.warn(
-                    "alpha_spent",
-                    f"{self.names[j + 1]}: all of the error "
-                    "allowance was used at earlier looks, so this look cannot "
-                    "declare a winner.",
+            if informed[-1] and not math.isfinite(bounds[-1]) and tj[-1] <= 1.0:
+                earlier = used[informed][:-1]
+                spent = (
+                    float(spending_function(earlier[-1:], alpha_c, self.spending)[0])
+                    if earlier.size
+                    else 0.0
                 )
-        return looks, last_crossed, last_fraction
+                if spent >= alpha_c * (1.0 - 1e-9):
+                    self.warn(
+                        "alpha_spent",
+                        f"{name}: all of the error allowance was used at earlier "
+                        "looks, so this look cannot declare a winner.",
+                    )
+                else:
+                    share = float(tj[-1])
+                    share_text = (
+                        "under 0.1%" if share < 0.001 else words.pct(share, sign=False)
+                    )
+                    self.warn(
+                        "early_look",
+                        f"{name}: this look comes so early in the plan "
+                        f"({share_text} of the planned information) that the "
+                        "boundary spends none of the error allowance on it, so it "
+                        "cannot declare a winner yet.",
+                    )
+            tracks.append(_Track(z[:, j], tj, used, bounds, informed))
+        return tracks
 
     # ------------------------------------------------------------ planning
 
@@ -801,78 +902,140 @@ class _Context:
 
     # ------------------------------------------------------------ verdicts
 
-    def _sequential(self, last_fraction: list[float]) -> bool:
+    def _sequential(self, tracks: list[_Track]) -> bool:
         if self.n_sprints > 1 or (self.planned_looks or 1) > 1:
             return True
-        return self.plan_units is not None and min(last_fraction) < 1.0 - 1e-9
+        return self.plan_units is not None and any(
+            t.raw[-1] < 1.0 - 1e-9 for t in tracks
+        )
+
+    def _look_name(self, s: int, past_units: bool, more: int | None) -> list[str]:
+        """'look 2 of 4', plus a note when the look is past the plan.
+
+        s is 1-based. Returns [name] or [name, note]: never "look 3 of 2".
+        """
+        k = self.planned_looks
+        if k is not None and s > k:
+            return [f"look {s}", f"past the {k} planned"]
+        if k is not None:
+            name = f"look {s} of {k}"
+        elif self.plan_units is None:
+            name = f"look {s} of {self.n_sprints}"
+        elif more is not None and not past_units:
+            name = f"look {s} of about {self.n_sprints + more}"
+        else:
+            name = f"look {s}"
+        if past_units:
+            return [name, "past the planned sample"]
+        return [name]
 
     def _finish_comparisons(
         self,
         comparisons: list[dict[str, Any]],
-        last_crossed: list[bool],
-        last_fraction: list[float],
+        tracks: list[_Track],
         planning: dict[str, Any],
-    ) -> None:
-        sequential = self._sequential(last_fraction)
+    ) -> list[dict[str, Any]]:
+        """Significance, verdicts and the look rows, told as one story.
+
+        Sequential: a comparison is significant when any of its looks crossed
+        its boundary; the verdict names the first such look. Single look: the
+        Holm (or BH) adjusted p-value decides, and the look shows the critical z
+        of the level that applied to the comparison (multiple.critical_levels),
+        so its `crossed` is the comparison's `significant`.
+        """
+        sequential = self._sequential(tracks)
         level = 100 * (1 - self.alpha)
         more = planning["more_sprints"]
-        if self.planned_looks is not None:
-            of = f" of {self.planned_looks}"
-        elif self.plan_units is not None and more is not None:
-            of = f" of about {self.n_sprints + more}"
-        elif self.plan_units is None:
-            of = f" of {self.n_sprints}"
-        else:
-            of = ""
+        looks: list[dict[str, Any]] = []
+        if not sequential:
+            p = np.array(
+                [np.nan if r["p_value"] is None else r["p_value"] for r in comparisons]
+            )
+            levels = critical_levels(p[None, :], self.alpha, self.correction)[0]
         for i, row in enumerate(comparisons):
+            tr = tracks[i]
             if sequential:
-                significant = last_crossed[i]
+                crossed = tr.informed & (np.abs(tr.z) >= tr.bounds)
+                bounds = tr.bounds
+                significant = bool(crossed.any())
             else:
-                p = row["p_value_adjusted"]
-                significant = p is not None and p < self.alpha
+                pa = row["p_value_adjusted"]
+                significant = pa is not None and pa < self.alpha
+                crossed = np.array([significant])
+                with np.errstate(invalid="ignore"):
+                    bounds = np.array([-special.ndtri(levels[i] / 2.0)])
             row["significant"] = bool(significant)
+            for s in range(self.n_sprints):
+                looks.append(
+                    {
+                        "variant": row["variant"],
+                        "sprint": self.labels[s],
+                        "information_fraction": _num(tr.used[s]),
+                        "z": _num(tr.z[s]) if tr.informed[s] else None,
+                        "boundary": _num(bounds[s]) if tr.informed[s] else None,
+                        "crossed": bool(crossed[s]),
+                    }
+                )
             head = self._headline(row, level)
             if row["difference"] is None:
                 status = "no comparison possible yet"
             elif sequential:
-                look = f"look {self.n_sprints}{of}"
-                final = last_fraction[i] >= 1.0 - 1e-9
-                if significant:
-                    status = f"significant at {look}"
-                elif final:
-                    status = (
-                        f"not significant: no clear winner at the planned end ({look})"
-                    )
-                else:
-                    status = f"not significant yet: {look}"
-                    if more:
-                        status += (
-                            f"; about {more} more sprint{'s' if more != 1 else ''}"
-                            " at current traffic"
-                        )
-                    b = self.last_boundary[i]
-                    if b is not None:
-                        self.warn(
-                            "boundary_not_crossed",
-                            f"{row['variant']} vs "
-                            f"{row['control']}: the difference has not crossed this "
-                            f"look's threshold (|z| of {b:.2f} needed), so it could "
-                            "still be chance: keep the test running.",
-                        )
-                if not significant and final:
-                    self.warn(
-                        "boundary_not_crossed",
-                        f"{row['variant']} vs "
-                        f"{row['control']}: no significant difference by the planned "
-                        "end of the test.",
-                    )
+                status = self._sequential_status(row, tr, crossed, more)
             else:
-                p = row["p_value_adjusted"]
-                p_text = words.p_text(p) if p is not None else "p not available"
+                pv = row["p_value_adjusted"]
+                p_text = words.p_text(pv) if pv is not None else "p not available"
                 status = (
                     "significant" if significant else "not significant"
                 ) + f" ({p_text})"
             row["verdict"] = f"{head}, {status}"
+        return looks
+
+    def _sequential_status(
+        self,
+        row: dict[str, Any],
+        tr: _Track,
+        crossed: BoolArray,
+        more: int | None,
+    ) -> str:
+        past = tr.raw > 1.0 + 1e-9
+        if self.plan_units is None:
+            past = np.zeros(self.n_sprints, dtype=bool)
+        last = self.n_sprints - 1
+        current = self._look_name(last + 1, bool(past[last]), more)
+        if crossed.any():
+            # The first crossing decides; the verdict names that look.
+            first = int(np.argmax(crossed))
+            if first == last:
+                name, *note = current
+            else:
+                name = self._look_name(first + 1, bool(past[first]), more)[0]
+                note = ["boundary crossed", f"now at {', '.join(current)}"]
+            return f"significant at {name}" + (f" ({'; '.join(note)})" if note else "")
+        vs = f"{row['variant']} vs {row['control']}"
+        if tr.used[last] >= 1.0 - 1e-9:
+            self.warn(
+                "boundary_not_crossed",
+                f"{vs}: no significant difference by the planned end of the test.",
+            )
+            return (
+                "not significant: no clear winner at the planned end "
+                f"({', '.join(current)})"
+            )
+        status = f"not significant yet: {current[0]}"
+        if len(current) > 1:
+            status += f" ({current[1]})"
+        if more:
+            status += f"; about {more} more sprint{'s' if more != 1 else ''}"
+            status += " at current traffic"
+        b = _num(tr.bounds[last]) if tr.informed[last] else None
+        if b is not None:
+            self.warn(
+                "boundary_not_crossed",
+                f"{vs}: the difference has not crossed this look's threshold (|z| "
+                f"of {b:.2f} needed), so it could still be chance: keep the test "
+                "running.",
+            )
+        return status
 
     def _headline(self, row: dict[str, Any], level: float) -> str:
         d = row["difference"]

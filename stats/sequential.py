@@ -5,6 +5,12 @@ information fraction t is alpha(t); each look spends the increment. Boundaries a
 found exactly by recursive numerical integration of the Brownian-motion
 representation of the cumulative z statistic (Armitage, McPherson & Rowe 1969;
 Jennison & Turnbull 2000, ch. 19), two-sided and symmetric.
+
+Looks past the plan follow gsDesign's convention for over-running: each look's
+fraction is its information over the planned information, the first look that
+reaches the plan (fraction 1 or more) is the final analysis and spends whatever
+alpha is left, and a look after it has nothing left to spend. Earlier boundaries
+never move as data arrives, so a verdict once reached at a look stays reached.
 """
 
 from __future__ import annotations
@@ -42,7 +48,8 @@ def spending_function(t: FloatArray, alpha: float, kind: str) -> FloatArray:
     "obrien_fleming": alpha(t) = 4 (1 - Phi(z_{1-alpha/4} / sqrt(t))), i.e. the
     Lan-DeMets O'Brien-Fleming function with alpha/2 on each side, as gsDesign
     (sfLDOF), rpact and ldbounds. "pocock": alpha(t) = alpha ln(1 + (e - 1) t).
-    A look beyond the plan (t > 1) spends nothing more than alpha.
+    t is capped at 1: alpha(t) never exceeds alpha, so the first look at or past
+    the plan spends what is left and later looks spend nothing.
     """
     tt = np.clip(np.asarray(t, dtype=np.float64), 0.0, 1.0)
     if kind == "obrien_fleming":
@@ -115,7 +122,9 @@ def _bounds_cached(
         inc = float(cum[k]) - spent
         sqrt_t = math.sqrt(tk)
         if u is None:
-            b = float(special.ndtri(1.0 - inc / 2.0)) if inc > 0 else math.inf
+            # -ndtri(inc / 2), not ndtri(1 - inc / 2): 1 - inc / 2 rounds to 1 (and
+            # the boundary to inf) once inc / 2 < 1.1e-16, i.e. at an early look.
+            b = float(-special.ndtri(inc / 2.0)) if inc > 0 else math.inf
             sd = sqrt_t
         else:
             sd = math.sqrt(tk - prev_t)
@@ -188,7 +197,14 @@ def check_fractions(information_fractions: Any) -> FloatArray:
 def z_boundaries(
     information_fractions: Any, alpha: float = 0.05, kind: str = "obrien_fleming"
 ) -> FloatArray:
-    """Two-sided |z| boundaries at each look (inf where no alpha is left)."""
+    """Two-sided |z| boundaries at each look (inf where there is no alpha to spend).
+
+    The first look with fraction 1 or more is the final analysis and gets what is
+    left of alpha; the correlation between looks uses the actual fractions. A look
+    gets inf when it has nothing to spend: a look after the final one, an early
+    O'Brien-Fleming look whose spent alpha underflows to 0 (t below about 0.003 at
+    alpha 0.05), or a look that adds no information to the previous one.
+    """
     alpha = check_probability(alpha, "alpha")
     check_choice(kind, "spending", SPENDING_FUNCTIONS)
     t = check_fractions(information_fractions)
@@ -225,7 +241,11 @@ def boundaries(
     information_fractions: Any = (0.25, 0.5, 0.75, 1.0),
     spending: str = "obrien_fleming",
 ) -> Boundaries:
-    """Lan-DeMets group-sequential boundaries at the given information fractions."""
+    """Lan-DeMets group-sequential boundaries at the given information fractions.
+
+    The first look at fraction 1 or more is the final analysis: cumulative_alpha
+    reaches alpha there, and later looks have boundary inf (None in to_dict).
+    """
     z = z_boundaries(information_fractions, alpha, spending)
     t = check_fractions(information_fractions)
     cum = spending_function(t, alpha, spending)

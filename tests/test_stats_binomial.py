@@ -19,6 +19,7 @@ from stats import (
     wilson_interval,
 )
 from stats.bayes import beta_posteriors, posterior_summaries
+from stats.multiple import critical_levels
 
 # (control units, control conversions, challenger units, challenger conversions)
 PAIRS = [
@@ -177,6 +178,45 @@ def test_adjusted_p_values_match_multipletests(method):
         assert adj == pytest.approx(multipletests(row, method=sm)[1], abs=1e-14)
 
 
+@pytest.mark.parametrize("method", ["holm", "bh"])
+def test_critical_levels_reject_exactly_what_multipletests_rejects(method):
+    rng = np.random.default_rng(11)
+    p = rng.random((60, 4)) ** 4  # rows with some, all or no rejections
+    sm = {"holm": "holm", "bh": "fdr_bh"}[method]
+    levels = critical_levels(p, 0.05, method)
+    adjusted = adjust_p_values(p, method)
+    for row, level, adj in zip(p, levels, adjusted, strict=True):
+        reject = multipletests(row, alpha=0.05, method=sm)[0]
+        assert list(row < level) == list(reject)
+        assert list(adj < 0.05) == list(reject)
+
+
+@pytest.mark.parametrize(
+    ("method", "p", "levels"),
+    [
+        # Holm: 0.02 fails its step 0.05/3, so every rank is held to 0.05/3 (the
+        # raw 0.024 is below its own step 0.05/2 but not significant).
+        ("holm", [0.02, 0.024, 0.5], [0.05 / 3] * 3),
+        ("holm", [0.001, 0.02, 0.04], [0.05 / 3, 0.05 / 2, 0.05]),
+        ("holm", [0.04, 0.001, 0.3], [0.05 / 2, 0.05 / 3, 0.05 / 2]),
+        # BH: ranks up to the largest passing rank k get k alpha / m.
+        ("bh", [0.001, 0.03, 0.2], [0.1 / 3, 0.1 / 3, 0.05]),
+        ("bh", [0.01, 0.04, 0.03], [0.05, 0.05, 0.05]),
+        ("bh", [0.02, 0.04, 0.9], [0.05 / 3, 0.1 / 3, 0.05]),
+    ],
+)
+def test_critical_levels_by_hand(method, p, levels):
+    assert critical_levels(np.array([p]), 0.05, method)[0] == pytest.approx(
+        levels, rel=1e-12
+    )
+
+
+def test_critical_levels_leave_undefined_p_values_out_of_the_family():
+    levels = critical_levels(np.array([[0.01, np.nan, 0.04]]), 0.05, "holm")
+    assert np.isnan(levels[0, 1])
+    assert levels[0, [0, 2]] == pytest.approx([0.025, 0.05])
+
+
 def test_adjusted_p_values_leave_undefined_ones_out_of_the_family():
     ours = adjust_p_values(np.array([[0.01, np.nan, 0.04]]), "holm")
     ref = multipletests([0.01, 0.04], method="holm")[1]
@@ -313,3 +353,47 @@ def test_bayesian_figures_hold_for_very_narrow_posteriors():
     assert beat[0, 0] == pytest.approx(ref_beat, abs=1e-7)
     assert loss[0, 0] == pytest.approx(ref_loss, rel=1e-5, abs=1e-12)
     assert best[0] == pytest.approx([1 - ref_beat, ref_beat], abs=1e-7)
+
+
+def _uneven_batch(rows, n_var, seed):
+    rng = np.random.default_rng(seed)
+    units = rng.integers(50, 20_000, (rows, n_var)).astype(float)
+    units[::3, 1] *= 9  # every third row very uneven (the panelled rule)
+    units[::7] = 0.0  # and some rows empty
+    rates = rng.uniform(0.01, 0.3, (rows, 1)) * rng.uniform(0.8, 1.2, (rows, n_var))
+    return units, rng.binomial(units.astype(np.int64), rates).astype(float)
+
+
+def test_bayesian_figures_are_computed_in_blocks_with_identical_results(monkeypatch):
+    import stats.bayes as bayes
+
+    units, conversions = _uneven_batch(bayes.BLOCK_ROWS * 2 + 123, 3, 5)
+    a, b = beta_posteriors(units, conversions)
+    blocked = posterior_summaries(a, b)
+    monkeypatch.setattr(bayes, "BLOCK_ROWS", 10**9)  # the whole batch at once
+    whole = posterior_summaries(a, b)
+    for got, ref in zip(blocked, whole, strict=True):
+        np.testing.assert_array_equal(got, ref)
+    # Rows stay independent of the block they fall in.
+    single = posterior_summaries(a[-1:], b[-1:])
+    for got, ref in zip(single, whole, strict=True):
+        np.testing.assert_array_equal(got[0], ref[-1])
+
+
+def test_bayesian_memory_does_not_grow_with_the_batch(monkeypatch):
+    import tracemalloc
+
+    import stats.bayes as bayes
+
+    # raising=False: before blocks existed this set an unused name.
+    monkeypatch.setattr(bayes, "BLOCK_ROWS", 100, raising=False)
+    peaks = []
+    for rows in (400, 1600):
+        units, conversions = _uneven_batch(rows, 5, 7)
+        a, b = beta_posteriors(units, conversions)
+        tracemalloc.start()
+        posterior_summaries(a, b)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    # (rows, V, V, nodes) at once would need 4x the memory for 4x the rows.
+    assert peaks[1] < 1.3 * peaks[0]

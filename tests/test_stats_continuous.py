@@ -1,5 +1,7 @@
 """Continuous metrics against scipy and statsmodels, given both ways."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import integrate, stats
@@ -88,6 +90,49 @@ def test_relative_lift_undefined_when_control_mean_is_zero():
     b = analyze_continuous_batch([[10, 10]], [[0.0, 5.0]], [[0.0, 9.0]])
     assert np.isnan(b.relative_lift[0, 0])
     assert np.isfinite(b.p_value[0, 0])  # the difference is still tested
+
+
+def test_relative_lift_with_a_zero_control_mean_and_spread_raises_no_warning():
+    # Control mean 0 with sd 1: the ratio is inf and inf - inf used to raise a
+    # RuntimeWarning (an error under filterwarnings=error) in the lift interval.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        b = analyze_continuous_batch([[10, 10]], [[0, 10]], [[9, 19]])
+        n, s, q = sufficient_from_mean_sd([[10, 10, 10]], [[-2.0, 1.0, 3.0]], [[1.0]])
+        negative = analyze_continuous_batch(n, s, q)
+    assert np.isnan(b.relative_lift[0, 0])
+    assert np.isnan(b.relative_lift_low[0, 0]) and np.isnan(b.relative_lift_high[0, 0])
+    ref = stats.ttest_ind_from_stats(1.0, 1.0, 10, 0.0, 1.0, 10, equal_var=False)
+    assert b.p_value[0, 0] == pytest.approx(ref.pvalue, rel=1e-12)
+    assert np.isnan(negative.relative_lift).all()
+    assert np.isnan(negative.relative_lift_low).all()
+
+
+def test_an_undefined_lift_leaves_the_other_rows_alone():
+    n, s, q = sufficient_from_mean_sd(
+        [[100, 120], [10, 10], [50, 0]], [[10.0, 11.0], [0.0, 1.0], [5.0, 0.0]],
+        [[3.0, 4.0], [1.0, 1.0], [2.0, 0.0]],
+    )  # fmt: skip
+    together = analyze_continuous_batch(n, s, q)
+    alone = analyze_continuous_batch(n[:1], s[:1], q[:1])
+    assert together.relative_lift_low[0, 0] == alone.relative_lift_low[0, 0]
+    assert np.isnan(together.relative_lift[1:]).all()
+
+
+def test_normal_posterior_figures_are_computed_in_blocks(monkeypatch):
+    import stats.bayes as bayes
+
+    rng = np.random.default_rng(4)
+    rows = bayes.BLOCK_ROWS * 2 + 17
+    mean = rng.normal(10, 1, (rows, 4))
+    se = rng.uniform(0.1, 1.0, (rows, 4))
+    se[::5, 2] *= 5  # uneven widths: the panelled rule
+    se[::11, 0] = np.nan  # undefined rows
+    blocked = normal_summaries(mean, se)
+    monkeypatch.setattr(bayes, "BLOCK_ROWS", 10**9)
+    whole = normal_summaries(mean, se)
+    for got, ref in zip(blocked, whole, strict=True):
+        np.testing.assert_array_equal(got, ref)
 
 
 def test_welch_anova_matches_statsmodels():

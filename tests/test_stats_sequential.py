@@ -102,15 +102,49 @@ def test_boundaries_are_deterministic_and_converged_to_1e6():
     assert z_boundaries(t, 0.05) == pytest.approx(coarse, abs=0)
 
 
-def test_a_look_beyond_the_plan_gets_what_is_left_of_alpha():
+def test_the_first_look_past_the_plan_spends_what_is_left_of_alpha():
+    # gsDesign's convention: fractions are information over the planned
+    # information; the first look at 1 or more is the final analysis.
     z = z_boundaries([0.5, 0.9, 1.3], 0.05, "obrien_fleming")
+    assert z[:2] == pytest.approx(z_boundaries([0.5, 0.9], 0.05), abs=0)
     assert np.isfinite(z).all()
-    stay = 1 - crossing_probabilities(z, [0.5, 0.9, 1.3]).sum()
-    assert stay == pytest.approx(0.95, abs=1e-7)
-    # All alpha spent at t = 1: a later look cannot cross.
+    # Independent check: P(any |Z_k| >= b_k) under no effect is alpha, with the
+    # correlation of the actual information sqrt(t_j / t_k).
+    t = np.array([0.5, 0.9, 1.3])
+    cov = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
+    mvn = stats.multivariate_normal(
+        mean=np.zeros(3), cov=cov, seed=1, maxpts=2_000_000, abseps=1e-8, releps=1e-8
+    )
+    assert 1 - mvn.cdf(z, lower_limit=-z) == pytest.approx(0.05, abs=2e-5)
+    assert 1 - crossing_probabilities(z, t).sum() == pytest.approx(0.95, abs=1e-7)
+
+
+def test_a_look_after_the_final_one_has_nothing_left():
     done = boundaries(0.05, [0.5, 1.0, 1.2]).to_dict()
+    assert done["information_fractions"] == [0.5, 1.0, 1.2]
+    assert done["z_boundaries"][:2] == pytest.approx([2.963, 1.969], abs=5e-4)
     assert done["z_boundaries"][2] is None
+    assert done["cumulative_alpha"][1:] == pytest.approx([0.05, 0.05], abs=1e-15)
     assert done["nominal_p"][2] == 0.0
+
+
+def test_an_early_first_look_gets_its_finite_boundary():
+    # ndtri(1 - inc / 2) rounded to inf once inc / 2 < 1.1e-16 (here 1.5e-29).
+    t = [0.04, 0.5, 1.0]
+    z = z_boundaries(t, 0.05, "obrien_fleming")
+    spent = 4 * stats.norm.sf(stats.norm.isf(0.0125) / np.sqrt(0.04))
+    assert spent == pytest.approx(3.06e-29, rel=1e-2)
+    assert z[0] == pytest.approx(stats.norm.isf(spent / 2), rel=1e-12)
+    assert z[0] == pytest.approx(11.1455, abs=1e-4)
+    # So little is spent first that the later looks are the two-look design's.
+    assert z[1:] == pytest.approx(z_boundaries([0.5, 1.0]), abs=1e-6)
+    assert boundaries(0.05, t).to_dict()["nominal_p"][0] == pytest.approx(
+        spent, rel=1e-9
+    )
+    # Only when the spent alpha underflows to 0 is there nothing to spend.
+    assert spending_function(np.array([0.001]), 0.05, "obrien_fleming")[0] == 0.0
+    assert z_boundaries([0.001, 1.0])[0] == np.inf
+    assert z_boundaries([0.001, 1.0])[1] == pytest.approx(1.959964, abs=1e-6)
 
 
 @pytest.mark.parametrize(
