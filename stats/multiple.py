@@ -11,6 +11,24 @@ FloatArray = NDArray[np.float64]
 CORRECTIONS = ("holm", "bh")
 
 
+def _ranked(p_values: FloatArray):
+    """Each row's p-values in ascending order (NaN last), their order, the number
+    m of defined ones and the ranks 1..m."""
+    p = np.atleast_2d(np.asarray(p_values, dtype=np.float64))
+    order = np.argsort(p, axis=1, kind="stable")
+    sorted_p = np.take_along_axis(p, order, axis=1)
+    missing = np.isnan(sorted_p)
+    m = np.sum(~missing, axis=1, keepdims=True).astype(np.float64)
+    rank = np.arange(1, p.shape[1] + 1, dtype=np.float64)[None, :]
+    return order, sorted_p, missing, m, rank
+
+
+def _unsorted(values: FloatArray, order) -> FloatArray:
+    out = np.empty_like(values)
+    np.put_along_axis(out, order, values, axis=1)
+    return out
+
+
 def adjust_p_values(p_values: FloatArray, method: str = "holm") -> FloatArray:
     """Holm (family-wise error) or Benjamini-Hochberg (false discovery rate).
 
@@ -18,12 +36,7 @@ def adjust_p_values(p_values: FloatArray, method: str = "holm") -> FloatArray:
     and is left out of its row's family. Matches statsmodels' multipletests.
     """
     check_choice(method, "correction", CORRECTIONS)
-    p = np.atleast_2d(np.asarray(p_values, dtype=np.float64))
-    order = np.argsort(p, axis=1, kind="stable")  # NaN sorts last
-    sorted_p = np.take_along_axis(p, order, axis=1)
-    missing = np.isnan(sorted_p)
-    m = np.sum(~missing, axis=1, keepdims=True).astype(np.float64)
-    rank = np.arange(1, p.shape[1] + 1, dtype=np.float64)[None, :]
+    order, sorted_p, missing, m, rank = _ranked(p_values)
     if method == "holm":
         scaled = np.where(missing, 0.0, (m - rank + 1.0) * sorted_p)
         adjusted = np.maximum.accumulate(scaled, axis=1)
@@ -31,9 +44,7 @@ def adjust_p_values(p_values: FloatArray, method: str = "holm") -> FloatArray:
         scaled = np.where(missing, np.inf, m / rank * sorted_p)
         adjusted = np.minimum.accumulate(scaled[:, ::-1], axis=1)[:, ::-1]
     adjusted = np.where(missing, np.nan, np.minimum(adjusted, 1.0))
-    out = np.empty_like(adjusted)
-    np.put_along_axis(out, order, adjusted, axis=1)
-    return out
+    return _unsorted(adjusted, order)
 
 
 def critical_levels(
@@ -56,12 +67,7 @@ def critical_levels(
     NaN p-values stay NaN.
     """
     check_choice(method, "correction", CORRECTIONS)
-    p = np.atleast_2d(np.asarray(p_values, dtype=np.float64))
-    order = np.argsort(p, axis=1, kind="stable")  # NaN sorts last
-    sorted_p = np.take_along_axis(p, order, axis=1)
-    missing = np.isnan(sorted_p)
-    m = np.sum(~missing, axis=1, keepdims=True).astype(np.float64)
-    rank = np.arange(1, p.shape[1] + 1, dtype=np.float64)[None, :]
+    order, sorted_p, missing, m, rank = _ranked(p_values)
     if method == "holm":
         with np.errstate(divide="ignore"):
             step = alpha / (m - rank + 1.0)
@@ -76,6 +82,4 @@ def critical_levels(
         k = np.max(np.where(passes, rank, 0.0), axis=1, keepdims=True)
         level = np.where(rank <= k, k * alpha / np.maximum(m, 1.0), step)
     level = np.where(missing, np.nan, level)
-    out = np.empty_like(level)
-    np.put_along_axis(out, order, level, axis=1)
-    return out
+    return _unsorted(level, order)
