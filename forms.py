@@ -39,6 +39,15 @@ def query_text(raw: str | None, max_length: int) -> str:
     return _CONTROL.sub("", raw or "").strip()[:max_length]
 
 
+def article(noun: str) -> str:
+    """'a sprint', 'an owner'."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+# Dates a sprint or a plan can sensibly carry; beyond them date arithmetic overflows.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 class Form:
     def __init__(self, data: Mapping[str, str]):
         self.data = data
@@ -96,6 +105,10 @@ class Form:
         if not re.fullmatch(r"[+-]?\d+", cleaned):
             self.error(name, f"{label} must be a whole number, not “{value[:40]}”.")
             return None
+        digits = cleaned.lstrip("+-").lstrip("0")
+        if len(digits) > len(str(maximum)):  # also spares int() thousands of digits
+            self.error(name, f"{label} must be at most {maximum:,}.")
+            return None
         number = int(cleaned)
         if number < minimum:
             if minimum == 0:
@@ -151,7 +164,7 @@ class Form:
         value = self.raw(name)
         if not value:
             if required:
-                self.error(name, f"Choose a {label.lower()}.")
+                self.error(name, f"Choose {article(label.lower())}.")
             return None
         if value not in set(choices):
             self.error(name, f"“{value[:40]}” is not a known {label.lower()}.")
@@ -164,10 +177,14 @@ class Form:
             self.error(name, f"{label} is required.")
             return None
         try:
-            return datetime.strptime(value, "%Y-%m-%d").date()
+            day = datetime.strptime(value, "%Y-%m-%d").date()
         except ValueError:
             self.error(name, f"{label} must be a date like 2026-03-31.")
             return None
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            self.error(name, f"{label} must be between {FIRST_YEAR} and {LAST_YEAR}.")
+            return None
+        return day
 
     def flag(self, name: str) -> bool:
         return self.raw(name) in {"1", "on", "true", "yes"}

@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 
-from flask import Flask, render_template
+from flask import (
+    Flask,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import text
@@ -64,9 +73,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
 
     @app.after_request
-    def security_headers(response):
+    def common_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        # Any URL may answer a fragment to htmx and a page to a browser: caches
+        # and the back button must tell them apart (redirects included).
+        response.vary.add("HX-Request")
+        response.vary.add("HX-Request-Type")
         return response
 
     @app.get("/healthz")
@@ -84,6 +97,16 @@ def _init_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        """Send the browser to sign in; an htmx request gets a whole-page redirect,
+        not the login page swapped into a widget."""
+        flash(login_manager.login_message, login_manager.login_message_category)
+        target = url_for("auth.login", next=request.full_path.rstrip("?"))
+        if request.headers.get("HX-Request") == "true":
+            return "", 401, {"HX-Redirect": target}
+        return redirect(target)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -123,15 +146,22 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_error_handlers(app: Flask) -> None:
-    def error_page(status: int, message: str):
+    def error_page(status: int, message: str, headers=None):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": message, "field": None}), status, headers or {}
         context = {
             "code": status,
             "title": ERROR_TITLES.get(status, "Error"),
             "message": message,
         }
         if is_partial():
-            return render("errors/error.html", "message", status=status, **context)
-        return render_template("errors/error.html", **context), status
+            response = render("errors/error.html", "message", status=status, **context)
+        else:
+            response = make_response(
+                render_template("errors/error.html", **context), status
+            )
+        response.headers.extend(headers or {})
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -145,7 +175,9 @@ def _register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return error_page(error.code, error.description or "")
+        # Keep the headers the error carries (Allow on a 405).
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return error_page(error.code, error.description or "", headers)
 
     @app.errorhandler(IntegrityError)
     def conflict(error):

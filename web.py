@@ -27,7 +27,5 @@ def render(
         html = render_block(template, block, **context)
     else:
         html = render_template(template, **context)
-    response = make_response(html, status)
-    response.vary.add("HX-Request")
-    response.vary.add("HX-Request-Type")
-    return response
+    # run.py adds Vary: HX-Request, HX-Request-Type to every response.
+    return make_response(html, status)

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from experiments.models import MAX_COUNT
+from stats import MIN_BASELINE_RATE, MIN_RELATIVE_MDE
 
 MAX_VARIANTS = 20
 MAX_SPRINTS = 104
@@ -37,12 +38,19 @@ def require_object(payload: Any) -> dict:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite JSON number (true/false are not numbers; 1e400 and 10**400 are
+    not finite for our purposes)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def count(value: Any, field: str) -> int:
     """A whole number from 0 to MAX_COUNT (2.0 is accepted as 2)."""
-    if not _is_number(value) or not math.isfinite(value):
+    if not _is_number(value):
         raise InputError(f"{field} must be a whole number.", field)
     if value != int(value):
         raise InputError(f"{field} must be a whole number, not {value!r}.", field)
@@ -62,7 +70,7 @@ def number(
     minimum: float | None = None,
     maximum: float | None = None,
 ) -> float:
-    if not _is_number(value) or not math.isfinite(value):
+    if not _is_number(value):
         raise InputError(f"{field} must be a finite number.", field)
     value = float(value)
     if above is not None and value <= above:
@@ -95,7 +103,7 @@ def boolean(value: Any, field: str) -> bool:
 
 
 def integer(value: Any, field: str, minimum: int, maximum: int) -> int:
-    if not _is_number(value) or not math.isfinite(value) or value != int(value):
+    if not _is_number(value) or value != int(value):
         raise InputError(f"{field} must be a whole number.", field)
     if not minimum <= value <= maximum:
         raise InputError(f"{field} must be from {minimum} to {maximum}.", field)
@@ -230,7 +238,7 @@ def parse_analyze(payload: Any) -> dict:
         payload.get("correction", "holm"), "correction", ("holm", "bh")
     )
     args["relative_mde"] = optional(
-        payload, "relative_mde", None, number, above=0, maximum=100
+        payload, "relative_mde", None, number, minimum=MIN_RELATIVE_MDE, maximum=100
     )
     args["observational"] = optional(payload, "observational", False, boolean)
     args["higher_is_better"] = optional(payload, "higher_is_better", True, boolean)
@@ -272,8 +280,14 @@ def parse_boundaries(payload: Any) -> dict:
 
 def parse_sample_size(payload: Any) -> dict:
     payload = require_object(payload)
-    baseline = number(payload.get("baseline_rate"), "baseline_rate", above=0, below=1)
-    mde = number(payload.get("relative_mde"), "relative_mde", above=0, maximum=100)
+    baseline = number(
+        payload.get("baseline_rate"), "baseline_rate",
+        minimum=MIN_BASELINE_RATE, below=1,
+    )  # fmt: skip
+    mde = number(
+        payload.get("relative_mde"), "relative_mde",
+        minimum=MIN_RELATIVE_MDE, maximum=100,
+    )  # fmt: skip
     if baseline * (1 + mde) >= 1:
         raise InputError(
             "baseline_rate × (1 + relative_mde) must stay below 1.", "relative_mde"

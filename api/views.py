@@ -176,8 +176,14 @@ def calculate():
 def plan():
     """The planning form, in the page's own terms (percentages)."""
     form = Form(request.form)
-    baseline = form.number("baseline_rate", "Baseline rate", above=0, below=100)
-    lift = form.number("relative_mde", "Smallest lift", above=0, maximum=10000)
+    baseline = form.number(
+        "baseline_rate", "Baseline rate",
+        minimum=stats.MIN_BASELINE_RATE * 100, below=100,
+    )  # fmt: skip
+    lift = form.number(
+        "relative_mde", "Smallest lift",
+        minimum=stats.MIN_RELATIVE_MDE * 100, maximum=10000,
+    )  # fmt: skip
     alpha = form.choice("alpha", "Significance level", ("0.01", "0.05", "0.1"))
     power = form.choice("power", "Power", ("0.8", "0.9"))
     variants = form.integer("variants", "Variants", minimum=2, maximum=MAX_VARIANTS)

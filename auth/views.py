@@ -149,7 +149,9 @@ def update_role(user_id: int):
     if form.ok and user.id == current_user.id and role != "lead":
         form.error("role", "You cannot remove your own lead role.")
     if not form.ok:
-        return _users_page(form=request.form, errors=form.errors, status=422)
+        # The message belongs to that user's row, not to the "Add a user" form.
+        errors = {f"role-{user.id}": form.errors["role"]}
+        return _users_page(form={}, errors=errors, status=422)
     user.role = role
     db.session.commit()
     flash(f"{user.name} is now {user.role_label.lower()}.", "success")

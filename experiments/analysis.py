@@ -153,13 +153,16 @@ def planned_units_per_variant(experiment: Experiment) -> int | None:
         return None
     if not 0 < experiment.baseline_rate * (1 + experiment.relative_mde) < 1:
         return None
-    plan = stats.sample_size(
-        baseline_rate=experiment.baseline_rate,
-        relative_mde=experiment.relative_mde,
-        alpha=experiment.alpha,
-        power=experiment.power,
-        variants=max(len(experiment.variants), 2),
-    )
+    try:
+        plan = stats.sample_size(
+            baseline_rate=experiment.baseline_rate,
+            relative_mde=experiment.relative_mde,
+            alpha=experiment.alpha,
+            power=experiment.power,
+            variants=max(len(experiment.variants), 2),
+        )
+    except stats.StatsInputError:  # a plan stored before today's limits
+        return None
     return plan.units_per_variant
 
 

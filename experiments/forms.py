@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func
 
+import stats
 from auth.models import User
 from content.models import ContentItem
 from database import db
@@ -18,10 +19,11 @@ from experiments.models import (
     METRIC_KINDS,
     METRIC_OWNERS,
     METRIC_ROLES,
+    SHARE_TOLERANCE,
     Experiment,
     Sprint,
 )
-from forms import Form
+from forms import Form, article
 
 ALPHAS = {
     "0.01": "1% (99% confidence)",
@@ -35,7 +37,6 @@ HYPOTHESIS_TEMPLATE = (
 )
 MAX_VARIANTS = 10
 MAX_METRICS = 12
-SHARE_TOLERANCE = 0.001  # shares are entered as percentages with one decimal
 
 
 def new_row_key() -> str:
@@ -99,14 +100,18 @@ def read_experiment(form: Form, experiment: Experiment | None) -> dict:
     values["power"] = float(power) if power else None
     mde = form.number(
         "relative_mde",
-        "Minimum detectable effect",
-        above=0,
+        "Smallest lift",
+        minimum=stats.MIN_RELATIVE_MDE * 100,
         maximum=1000,
         required=False,
     )
     values["relative_mde"] = None if mde is None else mde / 100
     baseline = form.number(
-        "baseline_rate", "Baseline rate", above=0, below=100, required=False
+        "baseline_rate",
+        "Baseline rate",
+        minimum=stats.MIN_BASELINE_RATE * 100,
+        below=100,
+        required=False,
     )
     values["baseline_rate"] = None if baseline is None else baseline / 100
     if (
@@ -138,7 +143,7 @@ def _optional_id(form: Form, name: str, label: str, model) -> int | None:
         return None
     row_id = form.id(name)
     if row_id is None or db.session.get(model, row_id) is None:
-        form.error(name, f"Choose a {label.lower()} from the list.")
+        form.error(name, f"Choose {article(label.lower())} from the list.")
         return None
     return row_id
 
@@ -188,6 +193,10 @@ def read_variants(form: Form, experiment: Experiment | None) -> list[Row]:
                 f"The planned shares add up to {sum(shares) * 100:g}%; "
                 "they must add up to 100%.",
             )
+        elif all(s is not None for s in shares):
+            total = sum(shares)
+            for row in kept:  # 33.3 x 3 is stored as exact thirds
+                row.values["planned_share"] /= total
     return rows
 
 

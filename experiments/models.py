@@ -69,6 +69,10 @@ METRIC_ROLES = {
     "secondary": "Secondary",
     "guardrail": "Guardrail",
 }
+# Planned shares are entered as percentages with one decimal (33.3 x 3 = 99.9,
+# 16.7 x 6 = 100.2): a sum within half a percent of 100% is accepted, and the
+# shares are scaled to add to exactly 1.
+SHARE_TOLERANCE = 0.005
 RESULT_SOURCES = {"form": "Form", "csv": "CSV import", "api": "API", "demo": "Demo"}
 
 
@@ -175,7 +179,7 @@ class Experiment(db.Model):
             problems.append("Add a primary metric.")
         if (
             self.variants
-            and abs(sum(v.planned_share for v in self.variants) - 1) > 1e-6
+            and abs(sum(v.planned_share for v in self.variants) - 1) > SHARE_TOLERANCE
         ):
             problems.append("The planned traffic shares must add up to 100%.")
         return problems

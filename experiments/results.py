@@ -73,6 +73,8 @@ def read_cell(form: Form, metric) -> dict | None:
 def save(experiment_id: int):
     experiment: Experiment = load_experiment(experiment_id)
     form = Form(request.form)
+    if not all(form.raw(k) for k in ("variant_id", "metric_id", "sprint_id")):
+        abort(400, "The form does not say which cell it is for; reload the page.")
     variant = _member(experiment.variants, form.id("variant_id"))
     metric = _member(experiment.metrics, form.id("metric_id"))
     sprint_id = form.id("sprint_id")

@@ -13,7 +13,7 @@ from content.models import Feedback
 from database import db, get_or_404
 from experiments.analysis import current_sprint
 from experiments.models import STATUSES, Experiment, Result, Sprint, Variant
-from forms import Form
+from forms import LAST_YEAR, Form
 from web import render
 
 bp = Blueprint("sprints", __name__, url_prefix="/sprints")
@@ -57,7 +57,7 @@ def _next_sprint_defaults() -> dict:
     last = db.session.execute(
         db.select(Sprint).order_by(Sprint.end_date.desc()).limit(1)
     ).scalar_one_or_none()
-    if last is None:
+    if last is None or last.end_date.year >= LAST_YEAR:
         return {}
     start = last.end_date + timedelta(days=1)
     number = db.session.execute(db.select(func.count(Sprint.id))).scalar_one() + 1

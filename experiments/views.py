@@ -252,12 +252,34 @@ def _check_removals(form: Form, experiment: Experiment, variants, metrics) -> No
     ).all()
     used_variants = {v for v, _ in used}
     used_metrics = {m for _, m in used}
+    with_feedback = set(
+        db.session.execute(
+            db.select(Feedback.variant_id)
+            .join(Variant, Variant.id == Feedback.variant_id)
+            .where(Variant.experiment_id == experiment.id)
+        ).scalars()
+    )
     for row in variants:
         if row.remove and row.id in used_variants:
             form.error(f"variants-{row.key}-name", "Has results; it cannot be removed.")
+        elif row.remove and row.id in with_feedback:
+            form.error(
+                f"variants-{row.key}-name",
+                "Has field feedback; it cannot be removed.",
+            )
+    kinds = {m.id: m.kind for m in experiment.metrics}
     for row in metrics:
         if row.remove and row.id in used_metrics:
             form.error(f"metrics-{row.key}-name", "Has results; it cannot be removed.")
+        elif (
+            not row.remove
+            and row.id in used_metrics
+            and row.values["kind"] not in (None, kinds[row.id])
+        ):
+            form.error(
+                f"metrics-{row.key}-kind",
+                "Has results; its type cannot change. Add a new metric instead.",
+            )
 
 
 def _apply_variants(experiment: Experiment, rows) -> None:
@@ -468,6 +490,11 @@ def change_status(experiment_id: int):
         )
     elif target == "running":
         problems = experiment.start_problems()
+    elif target == "idea" and experiment.decision:
+        problems.append(
+            "A decided experiment stays decided; to test the idea again, create a "
+            "new experiment."
+        )
     if problems:
         return render(
             "experiments/show.html",

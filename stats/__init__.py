@@ -22,13 +22,21 @@ from .continuous import (
 )
 from .errors import StatsInputError
 from .multiple import adjust_p_values
-from .planning import SampleSize, minimum_detectable_effect, sample_size
+from .planning import (
+    MIN_BASELINE_RATE,
+    MIN_RELATIVE_MDE,
+    SampleSize,
+    minimum_detectable_effect,
+    sample_size,
+)
 from .report import Report, analyze
 from .sequential import Boundaries, boundaries, spending_function, z_boundaries
 from .srm import SRM_ALPHA, SRMResult, sample_ratio_mismatch
 from .stratified import cmh_general, cmh_z
 
 __all__ = [
+    "MIN_BASELINE_RATE",
+    "MIN_RELATIVE_MDE",
     "FISHER_MIN_EXPECTED",
     "SRM_ALPHA",
     "BinomialBatch",

@@ -10,6 +10,12 @@ from scipy import optimize, special
 
 from .errors import StatsInputError, check_probability
 
+# The smallest baseline rate and relative effect a plan may ask for: below them the
+# units needed pass any real traffic (10^11 per variant and more) and the
+# arithmetic heads for overflow. 0.01% and 0.1%.
+MIN_BASELINE_RATE = 1e-4
+MIN_RELATIVE_MDE = 1e-3
+
 
 @dataclass(frozen=True)
 class SampleSize:
@@ -80,6 +86,10 @@ def sample_size(
     up; None without a traffic figure.
     """
     p1 = check_probability(baseline_rate, "baseline_rate")
+    if p1 < MIN_BASELINE_RATE:
+        raise StatsInputError(
+            "baseline_rate", f"must be at least {MIN_BASELINE_RATE:g}"
+        )
     alpha = check_probability(alpha, "alpha")
     power = check_probability(power, "power")
     variants = _check_variants(variants)
@@ -92,6 +102,10 @@ def sample_size(
     if mde == 0 or not math.isfinite(mde) or not 0.0 < p2 < 1.0:
         raise StatsInputError(
             "relative_mde", "must be non-zero and keep the target rate between 0 and 1"
+        )
+    if abs(mde) < MIN_RELATIVE_MDE:
+        raise StatsInputError(
+            "relative_mde", f"must be at least {MIN_RELATIVE_MDE:g} in size"
         )
     a = comparison_alpha(alpha, variants)
     n = math.ceil(_n_for(p1, p2, a, power) - 1e-9)

@@ -27,7 +27,13 @@ from .binomial import (
 from .continuous import analyze_continuous_batch, check_continuous, mean_and_sd
 from .errors import StatsInputError, as_float_array, check_choice, check_probability
 from .multiple import CORRECTIONS, critical_levels
-from .planning import comparison_alpha, continuous_units_per_variant, sample_size
+from .planning import (
+    MIN_BASELINE_RATE,
+    MIN_RELATIVE_MDE,
+    comparison_alpha,
+    continuous_units_per_variant,
+    sample_size,
+)
 from .sequential import (
     SPENDING_FUNCTIONS,
     spending_function,
@@ -840,6 +846,8 @@ class _Context:
             rate = x0 / n0
             if not 0 < rate * (1 + self.mde) < 1:
                 return None
+            if rate < MIN_BASELINE_RATE or abs(self.mde) < MIN_RELATIVE_MDE:
+                return None  # beyond what a plan can size (planning's limits)
             plan = sample_size(rate, self.mde, self.alpha, self.power, self.n_var)
             return float(plan.units_per_variant)
         assert self.s is not None and self.q is not None
@@ -870,6 +878,15 @@ class _Context:
             more = max(0, self.planned_looks - self.n_sprints)
         if required is not None:
             mde_text = words.pct(self.mde or 0.0)
+            if self.metric == "binomial":
+                assert self.x is not None
+                observed = self.x[:, 0].sum() / self.total_n[0]
+                basis = (
+                    "at the control's observed rate of "
+                    f"{words.pct(float(observed), sign=False)}"
+                )
+            else:
+                basis = "at the control's observed mean and spread"
             if self.plan_units is not None:
                 short = float(self.plan_units.min()) < required
                 have = f"the plan's {int(self.plan_units.min()):,} units per variant"
@@ -886,12 +903,10 @@ class _Context:
             if short:
                 self.warn(
                     "underpowered",
-                    "Too few units for the planned effect: to detect a "
-                    f"{mde_text} change "
-                    f"reliably (power {self.power:.0%}) takes about {int(required):,} "
-                    f"units per variant, but {have} fall short. A real effect of "
-                    "that size "
-                    "could easily be missed.",
+                    f"Too few units for the planned effect: {basis}, detecting a "
+                    f"{mde_text} change reliably (power {self.power:.0%}) takes "
+                    f"about {int(required):,} units per variant, but {have} fall "
+                    "short. A real effect of that size could easily be missed.",
                 )
         return {
             "units_needed_per_variant": int(required) if required is not None else None,

@@ -2,42 +2,10 @@
 
 import pytest
 
-from conftest import login, make_experiment, make_sprint, partial
+from conftest import edit_data, form_data, login, make_experiment, make_sprint, partial
 from database import db
 from experiments.forms import HYPOTHESIS_TEMPLATE
 from experiments.models import Experiment, Metric, PlannedSplit, Result, Variant
-
-
-def form_data(**overrides) -> dict:
-    """A valid new-experiment form with variants A (control) and B and one metric."""
-    data = {
-        "title": "Pricing headline",
-        "hypothesis": "We believe a price anchor lifts demo requests.",
-        "channel": "landing_page",
-        "audience": "Pricing page visitors",
-        "assignment": "randomized",
-        "ice_impact": "7",
-        "ice_confidence": "5",
-        "ice_ease": "8",
-        "alpha": "0.05",
-        "power": "0.8",
-        "planned_looks": "4",
-        "baseline_rate": "5",
-        "relative_mde": "20",
-        "control": "a1",
-        "variants-a1-name": "A",
-        "variants-a1-share": "50",
-        "variants-b2-name": "B",
-        "variants-b2-share": "50",
-        "metrics-m1-name": "Demo requests",
-        "metrics-m1-kind": "binomial",
-        "metrics-m1-funnel_stage": "lead",
-        "metrics-m1-owner": "marketing",
-        "metrics-m1-role": "primary",
-        "metrics-m1-direction": "higher",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def count(model) -> int:
@@ -88,14 +56,14 @@ INVALID = [
     (
         {"relative_mde": "nan"},
         "relative_mde",
-        "Minimum detectable effect must be a finite number.",
+        "Smallest lift must be a finite number.",
     ),
     (
         {"baseline_rate": "60", "relative_mde": "100"},
         "relative_mde",
         "Baseline plus this effect would exceed a 100% rate.",
     ),
-    ({"owner_id": "999"}, "owner_id", "Choose a owner from the list."),
+    ({"owner_id": "999"}, "owner_id", "Choose an owner from the list."),
     (
         {"variants-b2-share": "40"},
         "variants",
@@ -257,32 +225,6 @@ def test_edit_updates_rows_and_removes_an_unused_one(client, app):
         assert [m.name for m in experiment.metrics] == ["Opens"]
 
 
-def _edit_data(experiment, **changes):
-    data = form_data(title=experiment.title, control=f"id{experiment.variants[0].id}")
-    for key in list(data):
-        if key.startswith(("variants-", "metrics-")):
-            del data[key]
-    for v in experiment.variants:
-        data[f"variants-id{v.id}-id"] = str(v.id)
-        data[f"variants-id{v.id}-name"] = v.name
-        data[f"variants-id{v.id}-share"] = f"{v.planned_share * 100:g}"
-    for m in experiment.metrics:
-        p = f"metrics-id{m.id}"
-        data.update(
-            {
-                f"{p}-id": str(m.id),
-                f"{p}-name": m.name,
-                f"{p}-kind": m.kind,
-                f"{p}-funnel_stage": m.funnel_stage,
-                f"{p}-owner": m.owner,
-                f"{p}-role": m.role,
-                f"{p}-direction": "higher",
-            }
-        )
-    data.update(changes)
-    return data
-
-
 def test_a_variant_with_results_cannot_be_removed(client, app):
     with app.app_context():
         sprint = make_sprint(1)
@@ -298,7 +240,7 @@ def test_a_variant_with_results_cannot_be_removed(client, app):
             )
         )
         db.session.commit()
-        data = _edit_data(experiment, **{f"variants-id{b.id}-remove": "1"})
+        data = edit_data(experiment, **{f"variants-id{b.id}-remove": "1"})
         experiment_id = experiment.id
     login(client, "marketing")
     response = client.post(f"/experiments/{experiment_id}", data=data)
@@ -324,7 +266,7 @@ def test_changing_the_split_keeps_the_old_split_for_past_sprints(client, app):
                 )
             )
         db.session.commit()
-        data = _edit_data(
+        data = edit_data(
             experiment,
             **{f"variants-id{a.id}-share": "70", f"variants-id{b.id}-share": "30"},
         )
@@ -571,7 +513,7 @@ def test_moving_the_control_and_the_primary_metric(client, app, new_control):
         db.session.commit()
         first, second = experiment.metrics
         target = [a, b][new_control]
-        data = _edit_data(experiment, control=f"id{target.id}")
+        data = edit_data(experiment, control=f"id{target.id}")
         data[f"metrics-id{first.id}-role"] = "primary"
         data[f"metrics-id{second.id}-role"] = "secondary"
         experiment_id = experiment.id

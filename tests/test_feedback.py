@@ -102,7 +102,7 @@ def test_missing_form_token_is_400(client, app, ids):
         ({"lead_quality": "0"}, "Lead quality must be at least 1."),
         ({"lead_quality": ""}, "Lead quality is required."),
         ({"sentiment": "angry"}, "“angry” is not a known sentiment."),
-        ({"outcome": ""}, "Choose a outcome."),
+        ({"outcome": ""}, "Choose an outcome."),
         ({"variant_id": "999"}, "Choose the variant the leads came from."),
         ({"sprint_id": "abc"}, "Choose a sprint."),
         ({"text": "x" * 5001}, "Note is too long: 5,001 characters, at most 5,000."),

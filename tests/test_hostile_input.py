@@ -82,7 +82,7 @@ def test_huge_ids_in_forms_are_refused_not_crashed(client, app):
     }  # fmt: skip
     response = client.post("/experiments", data=data)
     assert response.status_code == 422
-    assert b"Choose a owner from the list." in response.data
+    assert b"Choose an owner from the list." in response.data
     assert sprint_id
 
 
