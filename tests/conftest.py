@@ -171,6 +171,33 @@ def make_experiment(**overrides) -> Experiment:
     return experiment
 
 
+def make_cell_ids(app, **experiment_overrides) -> dict:
+    """A sprint and a running experiment: the ids a results cell form posts."""
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment(**experiment_overrides)
+        return {
+            "experiment": experiment.id,
+            "a": experiment.variants[0].id,
+            "b": experiment.variants[1].id,
+            "metric": experiment.metrics[0].id,
+            "sprint": sprint.id,
+        }
+
+
+def post_cell(client, ids, variant="a", headers=None, **values):
+    """Submit one results cell, as the grid's inline form does."""
+    data = {
+        "variant_id": ids[variant],
+        "metric_id": ids["metric"],
+        "sprint_id": ids["sprint"],
+        **values,
+    }
+    return client.post(
+        f"/experiments/{ids['experiment']}/results", data=data, headers=headers or {}
+    )
+
+
 def partial(headers: dict | None = None) -> dict:
     """The headers htmx 4 sends for a targeted (partial) swap."""
     return {"HX-Request": "true", "HX-Request-Type": "partial", **(headers or {})}

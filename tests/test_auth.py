@@ -3,7 +3,14 @@
 import pytest
 
 from auth.models import User
-from conftest import PASSWORD, login, make_experiment, make_sprint, make_user
+from conftest import (
+    PASSWORD,
+    login,
+    make_cell_ids,
+    make_experiment,
+    make_user,
+    post_cell,
+)
 from database import db
 from experiments.models import Experiment
 
@@ -116,22 +123,9 @@ def test_forbidden_posts_answer_403_and_change_nothing(client, app, role, url, d
 
 
 def test_sales_cannot_enter_marketing_owned_results(client, app):
-    with app.app_context():
-        sprint = make_sprint(1)
-        experiment = make_experiment()
-        ids = (experiment.id, experiment.variants[0].id, experiment.metrics[0].id)
-        sprint_id = sprint.id
+    ids = make_cell_ids(app)
     login(client, "sales")
-    response = client.post(
-        f"/experiments/{ids[0]}/results",
-        data={
-            "variant_id": ids[1],
-            "metric_id": ids[2],
-            "sprint_id": sprint_id,
-            "units": "10",
-            "conversions": "1",
-        },
-    )
+    response = post_cell(client, ids, units="10", conversions="1")
     assert response.status_code == 403
     assert b"Sales enters results only for metrics owned by sales." in response.data
 

@@ -2,7 +2,14 @@
 
 import pytest
 
-from conftest import login, make_experiment, make_sprint, partial
+from conftest import (
+    login,
+    make_cell_ids,
+    make_experiment,
+    make_sprint,
+    partial,
+    post_cell,
+)
 from database import db
 from experiments.models import Metric, Result, ResultEdit
 
@@ -10,44 +17,15 @@ from experiments.models import Metric, Result, ResultEdit
 @pytest.fixture
 def setup(app):
     """A running experiment, a sprint; the ids a cell form posts."""
-    with app.app_context():
-        sprint = make_sprint(1)
-        experiment = make_experiment()
-        return {
-            "experiment": experiment.id,
-            "a": experiment.variants[0].id,
-            "b": experiment.variants[1].id,
-            "metric": experiment.metrics[0].id,
-            "sprint": sprint.id,
-        }
+    return make_cell_ids(app)
 
 
 def one_metric_experiment(app, name, kind, stage, owner) -> dict:
     """A running experiment whose only (primary) metric is the one described."""
-    with app.app_context():
-        sprint = make_sprint(1)
-        metric = Metric(
-            name=name, kind=kind, funnel_stage=stage, owner=owner, role="primary"
-        )
-        experiment = make_experiment(metrics=[metric])
-        return {
-            "experiment": experiment.id,
-            "a": experiment.variants[0].id,
-            "metric": experiment.metrics[0].id,
-            "sprint": sprint.id,
-        }
-
-
-def post_cell(client, ids, variant="a", headers=None, **values):
-    data = {
-        "variant_id": ids[variant],
-        "metric_id": ids["metric"],
-        "sprint_id": ids["sprint"],
-        **values,
-    }
-    return client.post(
-        f"/experiments/{ids['experiment']}/results", data=data, headers=headers or {}
+    metric = Metric(
+        name=name, kind=kind, funnel_stage=stage, owner=owner, role="primary"
     )
+    return make_cell_ids(app, metrics=[metric])
 
 
 def stored(app):

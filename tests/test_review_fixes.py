@@ -2,29 +2,25 @@
 
 import pytest
 
-from conftest import edit_data, form_data, login, make_experiment, make_sprint, partial
+from conftest import (
+    edit_data,
+    form_data,
+    login,
+    make_cell_ids,
+    make_experiment,
+    make_sprint,
+    partial,
+    post_cell,
+)
 from content.models import Feedback
 from database import db
 from experiments.models import Experiment, Metric, Result, Sprint, Variant
 
 
 def test_a_number_with_thousands_of_digits_is_refused(client, app):
-    with app.app_context():
-        sprint = make_sprint(1)
-        experiment = make_experiment()
-        ids = (experiment.id, experiment.variants[0].id, experiment.metrics[0].id)
-        sprint_id = sprint.id
+    ids = make_cell_ids(app)
     login(client, "marketing")
-    response = client.post(
-        f"/experiments/{ids[0]}/results",
-        data={
-            "variant_id": ids[1],
-            "metric_id": ids[2],
-            "sprint_id": sprint_id,
-            "units": "1" * 5000,
-            "conversions": "0",
-        },
-    )
+    response = post_cell(client, ids, units="1" * 5000, conversions="0")
     assert response.status_code == 422
     assert b"Units must be at most 1,000,000,000,000." in response.data
     response = client.post("/experiments", data=form_data(ice_impact="9" * 5000))
