@@ -106,11 +106,12 @@ class Form:
             self.error(name, f"{label} must be a whole number, not “{value[:40]}”.")
             return None
         digits = cleaned.lstrip("+-").lstrip("0")
-        if len(digits) > len(str(maximum)):  # also spares int() thousands of digits
+        # Longer than the maximum: refused before int() meets thousands of digits.
+        number = int(cleaned) if len(digits) <= len(str(maximum)) else None
+        if number is None and not cleaned.startswith("-"):
             self.error(name, f"{label} must be at most {maximum:,}.")
             return None
-        number = int(cleaned)
-        if number < minimum:
+        if number is None or number < minimum:
             if minimum == 0:
                 self.error(name, f"{label} cannot be negative.")
             else:

@@ -27,8 +27,6 @@ from database import db, migrate
 from web import is_partial, render
 
 csrf = CSRFProtect()
-
-
 login_manager = LoginManager()
 
 # No inline script anywhere; htmx injects its indicator style, Pico uses data: icons.

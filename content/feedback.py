@@ -22,8 +22,8 @@ bp = Blueprint("feedback", __name__)
 def create(experiment_id: int):
     experiment = load_experiment(experiment_id)
     form = Form(request.form)
-    variant_id = form.raw("variant_id")
-    variant = next((v for v in experiment.variants if str(v.id) == variant_id), None)
+    variant_id = form.id("variant_id")
+    variant = next((v for v in experiment.variants if v.id == variant_id), None)
     if variant is None:
         form.error("variant_id", "Choose the variant the leads came from.")
     sprint_id = form.id("sprint_id")

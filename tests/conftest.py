@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from auth.models import User
 from config import normalise_database_url
 from database import db
-from experiments.models import Experiment, Metric, Sprint, Variant
+from experiments.models import Experiment, Metric, Result, Sprint, Variant
 from run import create_app
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -169,6 +169,19 @@ def make_experiment(**overrides) -> Experiment:
     db.session.add(experiment)
     db.session.commit()
     return experiment
+
+
+def add_result(variant_id, sprint_id, metric_id, units=10, conversions=1) -> None:
+    """Stage one binomial result row (the caller commits)."""
+    db.session.add(
+        Result(
+            variant_id=variant_id,
+            sprint_id=sprint_id,
+            metric_id=metric_id,
+            units=units,
+            conversions=conversions,
+        )
+    )
 
 
 def make_cell_ids(app, **experiment_overrides) -> dict:

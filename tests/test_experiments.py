@@ -2,10 +2,18 @@
 
 import pytest
 
-from conftest import edit_data, form_data, login, make_experiment, make_sprint, partial
+from conftest import (
+    add_result,
+    edit_data,
+    form_data,
+    login,
+    make_experiment,
+    make_sprint,
+    partial,
+)
 from database import db
 from experiments.forms import HYPOTHESIS_TEMPLATE
-from experiments.models import Experiment, Metric, PlannedSplit, Result, Variant
+from experiments.models import Experiment, Metric, PlannedSplit, Variant
 
 
 def count(model) -> int:
@@ -230,15 +238,7 @@ def test_a_variant_with_results_cannot_be_removed(client, app):
         sprint = make_sprint(1)
         experiment = make_experiment()
         b = experiment.variants[1]
-        db.session.add(
-            Result(
-                variant_id=b.id,
-                sprint_id=sprint.id,
-                metric_id=experiment.metrics[0].id,
-                units=10,
-                conversions=1,
-            )
-        )
+        add_result(b.id, sprint.id, experiment.metrics[0].id, units=10, conversions=1)
         db.session.commit()
         data = edit_data(experiment, **{f"variants-id{b.id}-remove": "1"})
         experiment_id = experiment.id
@@ -256,14 +256,8 @@ def test_changing_the_split_keeps_the_old_split_for_past_sprints(client, app):
         experiment = make_experiment()
         a, b = experiment.variants
         for v in (a, b):
-            db.session.add(
-                Result(
-                    variant_id=v.id,
-                    sprint_id=sprint.id,
-                    metric_id=experiment.metrics[0].id,
-                    units=100,
-                    conversions=5,
-                )
+            add_result(
+                v.id, sprint.id, experiment.metrics[0].id, units=100, conversions=5
             )
         db.session.commit()
         data = edit_data(

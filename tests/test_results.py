@@ -3,6 +3,7 @@
 import pytest
 
 from conftest import (
+    add_result,
     login,
     make_cell_ids,
     make_experiment,
@@ -282,25 +283,9 @@ def test_a_cell_inserted_meanwhile_is_updated_not_crashed(
     def racing_record(variant_id, sprint_id, metric_id, values, source):
         if not calls:  # another request inserts the same cell first
             calls.append(1)
-            db.session.add(
-                Result(
-                    variant_id=variant_id,
-                    sprint_id=sprint_id,
-                    metric_id=metric_id,
-                    units=1,
-                    conversions=0,
-                )
-            )
+            add_result(variant_id, sprint_id, metric_id, units=1, conversions=0)
             db.session.commit()
-            db.session.add(
-                Result(
-                    variant_id=variant_id,
-                    sprint_id=sprint_id,
-                    metric_id=metric_id,
-                    units=2,
-                    conversions=0,
-                )
-            )
+            add_result(variant_id, sprint_id, metric_id, units=2, conversions=0)
             return None
         return real_record(variant_id, sprint_id, metric_id, values, source)
 

@@ -3,6 +3,7 @@
 import pytest
 
 from conftest import (
+    add_result,
     edit_data,
     form_data,
     login,
@@ -145,14 +146,8 @@ def test_a_metric_with_results_keeps_its_type(client, app):
         sprint = make_sprint(1)
         experiment = make_experiment()
         metric = experiment.metrics[0]
-        db.session.add(
-            Result(
-                variant_id=experiment.variants[0].id,
-                sprint_id=sprint.id,
-                metric_id=metric.id,
-                units=10,
-                conversions=1,
-            )
+        add_result(
+            experiment.variants[0].id, sprint.id, metric.id, units=10, conversions=1
         )
         db.session.commit()
         data = edit_data(experiment, **{f"metrics-id{metric.id}-kind": "continuous"})
@@ -249,3 +244,46 @@ def test_a_results_post_without_its_ids_is_400(client, app):
     response = client.post(f"/experiments/{experiment_id}/results", data={"units": "1"})
     assert response.status_code == 400
     assert b"The form does not say which cell it is for" in response.data
+
+
+@pytest.mark.parametrize(
+    "units,message",
+    [
+        ("-" + "9" * 5000, "Units cannot be negative."),
+        ("0" * 30 + "12", None),  # leading zeros are still twelve
+    ],
+)
+def test_long_numbers_are_judged_by_their_value(client, app, units, message):
+    ids = make_cell_ids(app)
+    login(client, "marketing")
+    response = post_cell(client, ids, units=units, conversions="0")
+    if message is None:
+        assert response.status_code == 303
+        with app.app_context():
+            assert db.session.execute(db.select(Result.units)).scalar_one() == 12
+    else:
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+
+
+def test_api_too_large_is_json(client):
+    response = client.post(
+        "/api/v1/analyze", data="x" * (3 * 1024 * 1024), content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.get_json()["field"] is None
+
+
+def test_feedback_with_a_forged_variant_id_is_refused(client, app):
+    ids = make_cell_ids(app)
+    login(client, "sales")
+    response = client.post(
+        f"/experiments/{ids['experiment']}/feedback",
+        data={"variant_id": "99999999999999999999", "sprint_id": ids["sprint"],
+              "lead_quality": "3", "sentiment": "neutral", "outcome": "open",
+              "form_token": "t1"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert b"Choose the variant the leads came from." in response.data
+    with app.app_context():
+        assert db.session.execute(db.select(Feedback)).first() is None

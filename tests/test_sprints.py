@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from conftest import login, make_experiment, make_sprint
+from conftest import add_result, login, make_experiment, make_sprint
 from database import db
-from experiments.models import Result, Sprint
+from experiments.models import Sprint
 
 
 def test_create_a_sprint(client, app):
@@ -103,14 +103,12 @@ def test_sprint_page_groups_its_experiments_by_status(client, app):
             start_sprint_id=sprint.id,
         )
         make_experiment(title="Elsewhere", status="idea")
-        db.session.add(
-            Result(
-                variant_id=running.variants[0].id,
-                sprint_id=sprint.id,
-                metric_id=running.metrics[0].id,
-                units=5,
-                conversions=1,
-            )
+        add_result(
+            running.variants[0].id,
+            sprint.id,
+            running.metrics[0].id,
+            units=5,
+            conversions=1,
         )
         db.session.commit()
         sprint_id = sprint.id
