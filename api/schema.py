@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from experiments.models import MAX_COUNT
+from core.limits import (
+    MAX_COUNT,
+    MAX_SPRINTS,
+    MAX_VALUE,
+    MAX_VARIANT_NAME,
+    MAX_VARIANTS,
+)
 from stats import MIN_BASELINE_RATE, MIN_RELATIVE_MDE
-
-MAX_VARIANTS = 20
-MAX_SPRINTS = 104
-MAX_NAME = 60
-MAX_VALUE = 1e12
 
 
 class InputError(Exception):
@@ -180,9 +181,13 @@ def parse_analyze(payload: Any) -> dict:
         if not isinstance(variant, dict):
             raise InputError(f"{field} must be an object.", field)
         name = variant.get("name", chr(ord("A") + i) if i < 26 else f"V{i + 1}")
-        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+        if (
+            not isinstance(name, str)
+            or not name.strip()
+            or len(name) > MAX_VARIANT_NAME
+        ):
             raise InputError(
-                f"{field}.name must be text of 1 to {MAX_NAME} characters.",
+                f"{field}.name must be text of 1 to {MAX_VARIANT_NAME} characters.",
                 f"{field}.name",
             )
         if name.strip() in names:

@@ -8,15 +8,14 @@ from flask import Blueprint, jsonify, request
 
 import stats
 from api.schema import (
-    MAX_VARIANTS,
     InputError,
     parse_analyze,
     parse_boundaries,
     parse_sample_size,
 )
-from experiments.models import MAX_COUNT
-from forms import Form
-from web import render
+from core.limits import MAX_COUNT, MAX_VARIANTS
+from web.forms import Form
+from web.render import render
 
 bp = Blueprint("api", __name__)
 

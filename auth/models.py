@@ -10,8 +10,8 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core.clock import utcnow
 from database import check_in, db
-from timeutil import utcnow
 
 ROLES = {
     "marketing": "Marketing",

@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 import re
-from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func
 
+from auth.decorators import require
 from auth.models import ROLES, User
 from database import db, get_or_404
-from forms import Form
-from web import render
+from web.forms import Form
+from web.render import render
 
 bp = Blueprint("auth", __name__)
 
 EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 MIN_PASSWORD_LENGTH = 8
-
-
-def require(action: str):
-    """Sign-in plus the permission for `action`; a forbidden request answers 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not current_user.can(action):
-                abort(403, f"Your role ({current_user.role_label}) cannot do this.")
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _safe_next(target: str | None) -> str:

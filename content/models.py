@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.clock import utcnow
+from core.vocabulary import FUNNEL_STAGES
 from database import check_in, db
-from experiments.models import FUNNEL_STAGES
-from timeutil import utcnow
 
 CONTENT_KINDS = {
     "headline": "Headline",

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
-from auth.views import require
+from auth.decorators import require
 from content.models import (
     CONTENT_KINDS,
     ContentItem,
@@ -15,10 +15,17 @@ from content.models import (
     ContentVersion,
     Feedback,
 )
+from core.vocabulary import FUNNEL_STAGES
 from database import db, get_or_404
-from experiments.models import FUNNEL_STAGES, Experiment, Variant
-from forms import Form, query_text
-from web import render
+from experiments.models import (
+    Experiment,
+    Variant,
+)
+from web.forms import (
+    Form,
+    query_text,
+)
+from web.render import render
 
 bp = Blueprint("content", __name__, url_prefix="/content")
 

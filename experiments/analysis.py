@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import func
 
 import stats
+from core.clock import today
 from database import db
 from experiments.models import (
     Experiment,
@@ -23,7 +24,6 @@ from experiments.models import (
     Sprint,
     Variant,
 )
-from timeutil import today
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from database import db
 from experiments.analysis import analyze_experiments, current_sprint
-from experiments.models import DECISIONS, STATUSES, Experiment
-from web import render
+from experiments.models import (
+    DECISIONS,
+    STATUSES,
+    Experiment,
+)
+from web.render import render
 
 bp = Blueprint("dashboard", __name__)
 

@@ -11,6 +11,15 @@ from sqlalchemy import func
 import stats
 from auth.models import User
 from content.models import ContentItem
+from core.limits import (
+    ALPHAS,
+    MAX_METRICS,
+    MAX_PLANNED_LOOKS,
+    MAX_VARIANT_NAME,
+    MAX_VARIANTS,
+    POWERS,
+    SHARE_TOLERANCE,
+)
 from database import db
 from experiments.models import (
     ASSIGNMENTS,
@@ -19,24 +28,18 @@ from experiments.models import (
     METRIC_KINDS,
     METRIC_OWNERS,
     METRIC_ROLES,
-    SHARE_TOLERANCE,
     Experiment,
     Sprint,
 )
-from forms import Form, article
+from web.forms import (
+    Form,
+    article,
+)
 
-ALPHAS = {
-    "0.01": "1% (99% confidence)",
-    "0.05": "5% (95% confidence)",
-    "0.1": "10% (90% confidence)",
-}
-POWERS = {"0.8": "80%", "0.9": "90%"}
 HYPOTHESIS_TEMPLATE = (
     "We believe that [change] for [audience] will [outcome] because [insight]. "
     "We will know when [metric] moves by [amount]."
 )
-MAX_VARIANTS = 10
-MAX_METRICS = 12
 
 
 def new_row_key() -> str:
@@ -89,7 +92,10 @@ def read_experiment(form: Form, experiment: Experiment | None) -> dict:
         ),
         "ice_ease": form.integer("ice_ease", "Ease", minimum=1, maximum=10),
         "planned_looks": form.integer(
-            "planned_looks", "Planned sprint looks", minimum=1, maximum=52
+            "planned_looks",
+            "Planned sprint looks",
+            minimum=1,
+            maximum=MAX_PLANNED_LOOKS,
         ),
     }
     if values["hypothesis"] == HYPOTHESIS_TEMPLATE:
@@ -162,7 +168,7 @@ def read_variants(form: Form, experiment: Experiment | None) -> list[Row]:
             rows.append(Row(key, row_id, {}, remove=True))
             continue
         values = {
-            "name": form.text(f"{p}-name", "Variant name", max_length=60),
+            "name": form.text(f"{p}-name", "Variant name", max_length=MAX_VARIANT_NAME),
             "planned_share": form.number(f"{p}-share", "Share", above=0, maximum=100),
             "content_item_id": _optional_id(
                 form, f"{p}-content_item_id", "Content item", ContentItem

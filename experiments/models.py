@@ -15,12 +15,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.clock import utcnow
+from core.limits import MAX_COUNT, SHARE_TOLERANCE
+from core.vocabulary import FUNNEL_STAGES
 from database import check_in, db
-from timeutil import utcnow
-
-# The largest count a form, an import or the API accepts (and the database enforces):
-# beyond any real campaign, far below where float arithmetic loses whole units.
-MAX_COUNT = 10**12
 
 CHANNELS = {
     "email": "Email",
@@ -55,24 +53,12 @@ ASSIGNMENTS = {
     "chosen": "Chosen by people (observational)",
 }
 METRIC_KINDS = {"binomial": "Conversion rate", "continuous": "Continuous value"}
-FUNNEL_STAGES = {
-    "visit": "Visit",
-    "lead": "Lead",
-    "mql": "MQL",
-    "sql": "SQL",
-    "opportunity": "Opportunity",
-    "won": "Won",
-}
 METRIC_OWNERS = {"marketing": "Marketing", "sales": "Sales"}
 METRIC_ROLES = {
     "primary": "Primary",
     "secondary": "Secondary",
     "guardrail": "Guardrail",
 }
-# Planned shares are entered as percentages with one decimal (33.3 x 3 = 99.9,
-# 16.7 x 6 = 100.2): a sum within half a percent of 100% is accepted, and the
-# shares are scaled to add to exactly 1.
-SHARE_TOLERANCE = 0.005
 RESULT_SOURCES = {"form": "Form", "csv": "CSV import", "api": "API", "demo": "Demo"}
 
 

@@ -8,19 +8,24 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from auth.views import require
+from auth.decorators import require
+from core.limits import MAX_COUNT, MAX_VALUE
 from database import db
-from experiments.models import MAX_COUNT, Experiment, Result, ResultEdit, Sprint
+from experiments.models import (
+    Experiment,
+    Result,
+    ResultEdit,
+    Sprint,
+)
 from experiments.views import load_experiment, show_context
-from forms import Form
-from web import is_partial, render
+from web.forms import Form
+from web.render import is_partial, render
 
 bp = Blueprint("results", __name__, url_prefix="/experiments")
 
 OPEN_FOR_RESULTS = ("running", "analyzing", "decided")
 # The largest magnitude of a continuous value (revenue, days): beyond it squares
 # lose precision in a double.
-MAX_VALUE = 1e12
 
 
 def sufficient_from_entry(units: int, mean: float, sd: float) -> tuple[float, float]:

@@ -8,17 +8,22 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 from sqlalchemy import func, or_
 
-from auth.views import require
+from auth.decorators import require
 from content.models import Feedback
+from core.limits import LAST_YEAR, MAX_SPRINT_DAYS
 from database import db, get_or_404
 from experiments.analysis import current_sprint
-from experiments.models import STATUSES, Experiment, Result, Sprint, Variant
-from forms import LAST_YEAR, Form
-from web import render
+from experiments.models import (
+    STATUSES,
+    Experiment,
+    Result,
+    Sprint,
+    Variant,
+)
+from web.forms import Form
+from web.render import render
 
 bp = Blueprint("sprints", __name__, url_prefix="/sprints")
-
-MAX_SPRINT_DAYS = 92
 
 
 @bp.get("")

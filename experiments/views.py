@@ -7,15 +7,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from auth.decorators import require
 from auth.models import User
-from auth.views import require
 from content.models import OUTCOMES, SENTIMENTS, ContentItem, Feedback
+from core.clock import utcnow
+from core.limits import ALPHAS, POWERS
 from database import db, get_or_404
 from experiments.analysis import analyze_experiment, current_sprint
 from experiments.forms import (
-    ALPHAS,
     HYPOTHESIS_TEMPLATE,
-    POWERS,
     metric_rows,
     new_row_key,
     read_experiment,
@@ -41,9 +41,13 @@ from experiments.models import (
     Sprint,
     Variant,
 )
-from forms import Form, new_form_token, parse_id, query_text
-from timeutil import utcnow
-from web import render
+from web.forms import (
+    Form,
+    new_form_token,
+    parse_id,
+    query_text,
+)
+from web.render import render
 
 bp = Blueprint("experiments", __name__, url_prefix="/experiments")
 

@@ -23,9 +23,9 @@ from werkzeug.serving import make_server
 
 from conftest import PASSWORD, make_app, make_experiment, make_sprint, make_user
 from content.models import ContentItem
+from core.clock import utcnow
 from database import db
 from experiments.models import Experiment, Result, Variant
-from timeutil import utcnow
 
 pytestmark = pytest.mark.browser
 

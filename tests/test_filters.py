@@ -2,7 +2,7 @@
 
 import pytest
 
-from filters import chance, interval, number, p_value, percent, points
+from web.filters import chance, interval, number, p_value, percent, points
 
 
 @pytest.mark.parametrize(

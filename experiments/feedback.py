@@ -6,13 +6,17 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from auth.views import require
+from auth.decorators import require
 from content.models import OUTCOMES, SENTIMENTS, Feedback
 from database import db
 from experiments.models import Sprint
 from experiments.views import load_experiment, show_context
-from forms import DOUBLE_SUBMIT, Form, claim_form_token
-from web import is_partial, render
+from web.forms import (
+    DOUBLE_SUBMIT,
+    Form,
+    claim_form_token,
+)
+from web.render import is_partial, render
 
 bp = Blueprint("feedback", __name__)
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from auth.models import User
 from content.models import ContentItem, ContentTag, ContentVersion, Feedback
+from core.clock import today, utcnow
 from database import db
 from experiments.models import (
     Experiment,
@@ -21,7 +22,6 @@ from experiments.models import (
     Sprint,
     Variant,
 )
-from timeutil import today, utcnow
 
 SEED = 20261126
 DEMO_PASSWORD = "demo"

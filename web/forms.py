@@ -16,8 +16,9 @@ from datetime import date, datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.clock import utcnow
+from core.limits import FIRST_YEAR, LAST_YEAR
 from database import MAX_ID, db
-from timeutil import utcnow
 
 # Characters no text column should hold: NUL breaks PostgreSQL, the others are
 # invisible in a page and only ever arrive by accident or by attack.
@@ -42,10 +43,6 @@ def query_text(raw: str | None, max_length: int) -> str:
 def article(noun: str) -> str:
     """'a sprint', 'an owner'."""
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
-
-
-# Dates a sprint or a plan can sensibly carry; beyond them date arithmetic overflows.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class Form:

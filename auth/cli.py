@@ -1,29 +1,16 @@
-"""Command-line tasks: `flask --app run seed-demo` and `flask --app run create-user`."""
+"""`flask --app run create-user`: add a user who can sign in."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
+from werkzeug.datastructures import MultiDict
 
 from auth.models import ROLES, User
 from database import db
 
 
 def register(app: Flask) -> None:
-    @app.cli.command("seed-demo")
-    @click.option("--force", is_flag=True, help="Load even if the database has data.")
-    def seed_demo(force: bool) -> None:
-        """Load the demo team's data into an empty database."""
-        import demo
-
-        if not force and db.session.execute(db.select(User.id).limit(1)).first():
-            click.echo("The database already has data; demo data not loaded.")
-            return
-        demo.load()
-        click.echo("Demo data loaded. Sign in with any of these (password: demo):")
-        for email, role in demo.DEMO_USERS:
-            click.echo(f"  {email:<26} {ROLES[role]}")
-
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)
@@ -31,10 +18,8 @@ def register(app: Flask) -> None:
     @click.password_option()
     def create_user(email: str, name: str, role: str, password: str) -> None:
         """Add a user who can sign in."""
-        from werkzeug.datastructures import MultiDict
-
         from auth.views import read_user_form
-        from forms import Form
+        from web.forms import Form
 
         form = Form(
             MultiDict(

@@ -1,0 +1,28 @@
+"""Headers on every response: security policy and the htmx cache key."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+# No inline script anywhere; htmx injects its indicator style, Pico uses data: icons.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def common_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        # Any URL may answer a fragment to htmx and a page to a browser: caches
+        # and the back button must tell them apart (redirects included).
+        response.vary.add("HX-Request")
+        response.vary.add("HX-Request-Type")
+        return response
