@@ -10,9 +10,13 @@ two-sided boundary c is
 
 "At the current trend" takes theta = Z_t / sqrt(t), the drift estimated so far;
 "at the planned effect" takes the drift the plan was sized for. A test whose
-conditional power at the current trend is below FUTILITY_THRESHOLD gets a
-non-binding futility signal: stopping is the team's call, and since the boundaries
-never count on it, ignoring it does not change the error rate.
+conditional power is below FUTILITY_THRESHOLD both at the current trend and at the
+planned effect gets a non-binding futility signal: even the effect it was planned
+for would, from here on, leave it less than a 10% chance. The trend alone is too
+noisy for the signal: in a simulation at half of the plan with the planned effect
+true, 32% of the tests it flagged went on to significance; with both, under 10%
+(tests/test_stats_futility.py). Stopping is the team's call, and since the
+boundaries never count on it, ignoring it does not change the error rate.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ class ConditionalPower:
 
     at_trend: FloatArray
     at_plan: FloatArray
-    futile: BoolArray  # at_trend below FUTILITY_THRESHOLD (non-binding)
+    futile: BoolArray  # both below FUTILITY_THRESHOLD (non-binding)
 
 
 def conditional_power_at(
@@ -85,8 +89,9 @@ def conditional_power(
     with np.errstate(divide="ignore", invalid="ignore"):
         trend = np.where(t > 0, zz / np.sqrt(t), 0.0)
     at_trend = conditional_power_at(zz, t, c, trend)
+    at_plan = conditional_power_at(zz, t, c, planned)
     return ConditionalPower(
         at_trend=at_trend,
-        at_plan=conditional_power_at(zz, t, c, planned),
-        futile=at_trend < FUTILITY_THRESHOLD,
+        at_plan=at_plan,
+        futile=(at_trend < FUTILITY_THRESHOLD) & (at_plan < FUTILITY_THRESHOLD),
     )
