@@ -10,12 +10,13 @@ import math
 from typing import Any
 
 from experiments.models import MAX_COUNT
-from stats import MIN_BASELINE_RATE, MIN_RELATIVE_MDE
+from stats import MAX_PLANNED_LOOKS, MIN_BASELINE_RATE, MIN_RELATIVE_MDE
 
 MAX_VARIANTS = 20
 MAX_SPRINTS = 104
 MAX_NAME = 60
 MAX_VALUE = 1e12
+SPENDING = ("obrien_fleming", "pocock")
 
 
 class InputError(Exception):
@@ -271,9 +272,7 @@ def parse_boundaries(payload: Any) -> dict:
         "alpha": optional(payload, "alpha", 0.05, number, above=0, maximum=0.5),
         "information_fractions": parsed,
         "spending": choice(
-            payload.get("spending", "obrien_fleming"),
-            "spending",
-            ("obrien_fleming", "pocock"),
+            payload.get("spending", "obrien_fleming"), "spending", SPENDING
         ),
     }
 
@@ -300,5 +299,11 @@ def parse_sample_size(payload: Any) -> dict:
         "variants": optional(payload, "variants", 2, integer, 2, MAX_VARIANTS),
         "units_per_sprint": optional(
             payload, "units_per_sprint", None, number, above=0, maximum=MAX_COUNT
+        ),
+        "planned_looks": optional(
+            payload, "planned_looks", None, integer, 1, MAX_PLANNED_LOOKS
+        ),
+        "spending": choice(
+            payload.get("spending", "obrien_fleming"), "spending", SPENDING
         ),
     }
