@@ -56,6 +56,15 @@ def simulate_counts(
     return units, conversions
 
 
+def crossing_rate(
+    units: FloatArray, conversions: FloatArray, bounds: FloatArray
+) -> RejectionRate:
+    """Share whose pooled z reaches the look's |z| bound at some look, (S,) bounds."""
+    z = pooled_z(conversions[..., 1], units[..., 1], conversions[..., 0], units[..., 0])
+    crossed = np.abs(np.nan_to_num(z)) >= np.asarray(bounds)[:, None]
+    return _rate(np.any(crossed, axis=0))
+
+
 def group_sequential_rate(
     units: FloatArray,
     conversions: FloatArray,
@@ -69,9 +78,7 @@ def group_sequential_rate(
     """
     info = effective_units(units[:, 0, 0], units[:, 0, 1])
     bounds = information_boundaries(info, max_information, alpha, spending)
-    z = pooled_z(conversions[..., 1], units[..., 1], conversions[..., 0], units[..., 0])
-    crossed = np.abs(np.nan_to_num(z)) >= bounds.z_boundaries[:, None]
-    return _rate(np.any(crossed, axis=0))
+    return crossing_rate(units, conversions, bounds.z_boundaries)
 
 
 def always_valid_rate(
@@ -89,6 +96,5 @@ def naive_rate(
     units: FloatArray, conversions: FloatArray, alpha: float = 0.05
 ) -> RejectionRate:
     """Share with p < alpha at any look, no correction: the peeking problem."""
-    z = pooled_z(conversions[..., 1], units[..., 1], conversions[..., 0], units[..., 0])
     crit = float(-special.ndtri(alpha / 2.0))
-    return _rate(np.any(np.abs(np.nan_to_num(z)) >= crit, axis=0))
+    return crossing_rate(units, conversions, np.full(units.shape[0], crit))
