@@ -68,6 +68,24 @@ def _check_units_per_sprint(units_per_sprint: float | None) -> float | None:
     return check_positive(units_per_sprint, "units_per_sprint")
 
 
+def _target_rate(p1: float, relative_mde: float) -> float:
+    """The challenger's rate p1 (1 + mde), inside (0, 1), mde not too small."""
+    try:
+        mde = float(relative_mde)
+    except (TypeError, ValueError) as exc:
+        raise StatsInputError("relative_mde", "must be a number") from exc
+    p2 = p1 * (1.0 + mde)
+    if mde == 0 or not math.isfinite(mde) or not 0.0 < p2 < 1.0:
+        raise StatsInputError(
+            "relative_mde", "must be non-zero and keep the target rate between 0 and 1"
+        )
+    if abs(mde) < MIN_RELATIVE_MDE:
+        raise StatsInputError(
+            "relative_mde", f"must be at least {MIN_RELATIVE_MDE:g} in size"
+        )
+    return p2
+
+
 def sample_size(
     baseline_rate: float = 0.05,
     relative_mde: float = 0.2,
@@ -100,19 +118,7 @@ def sample_size(
     power = check_probability(power, "power")
     variants = _check_variants(variants)
     traffic = _check_units_per_sprint(units_per_sprint)
-    try:
-        mde = float(relative_mde)
-    except (TypeError, ValueError) as exc:
-        raise StatsInputError("relative_mde", "must be a number") from exc
-    p2 = p1 * (1.0 + mde)
-    if mde == 0 or not math.isfinite(mde) or not 0.0 < p2 < 1.0:
-        raise StatsInputError(
-            "relative_mde", "must be non-zero and keep the target rate between 0 and 1"
-        )
-    if abs(mde) < MIN_RELATIVE_MDE:
-        raise StatsInputError(
-            "relative_mde", f"must be at least {MIN_RELATIVE_MDE:g} in size"
-        )
+    p2 = _target_rate(p1, relative_mde)
     a = comparison_alpha(alpha, variants)
     looks = None if planned_looks is None else check_looks(planned_looks)
     factor = 1.0
