@@ -89,9 +89,12 @@ def _designs() -> list[tuple[str, np.ndarray, Judge]]:
         )
         for looks in (4, 6):
             for size, label in ((FIXED, "fixed-size"), (None, "inflated")):
-                n = size or sample_size(
-                    BASELINE, LIFT, planned_looks=looks, spending=spending
-                ).units_per_variant
+                n = (
+                    size
+                    or sample_size(
+                        BASELINE, LIFT, planned_looks=looks, spending=spending
+                    ).units_per_variant
+                )
                 rows.append(
                     (
                         f"{spending}, {looks} equal looks, {label} plan ({n:,})",
