@@ -62,6 +62,7 @@ db: setup
 
 bench: setup-dev
 	$(BIN)/python benchmarks/stats_bench.py
+	$(BIN)/python benchmarks/error_rates.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

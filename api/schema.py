@@ -11,12 +11,15 @@ from typing import Any
 
 from core.limits import (
     MAX_COUNT,
+    MAX_PLANNED_LOOKS,
     MAX_SPRINTS,
     MAX_VALUE,
     MAX_VARIANT_NAME,
     MAX_VARIANTS,
 )
 from stats import MIN_BASELINE_RATE, MIN_RELATIVE_MDE
+
+SPENDING = ("obrien_fleming", "pocock")
 
 
 class InputError(Exception):
@@ -276,9 +279,7 @@ def parse_boundaries(payload: Any) -> dict:
         "alpha": optional(payload, "alpha", 0.05, number, above=0, maximum=0.5),
         "information_fractions": parsed,
         "spending": choice(
-            payload.get("spending", "obrien_fleming"),
-            "spending",
-            ("obrien_fleming", "pocock"),
+            payload.get("spending", "obrien_fleming"), "spending", SPENDING
         ),
     }
 
@@ -305,5 +306,11 @@ def parse_sample_size(payload: Any) -> dict:
         "variants": optional(payload, "variants", 2, integer, 2, MAX_VARIANTS),
         "units_per_sprint": optional(
             payload, "units_per_sprint", None, number, above=0, maximum=MAX_COUNT
+        ),
+        "planned_looks": optional(
+            payload, "planned_looks", None, integer, 1, MAX_PLANNED_LOOKS
+        ),
+        "spending": choice(
+            payload.get("spending", "obrien_fleming"), "spending", SPENDING
         ),
     }

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request
 
 import stats
 from api.schema import (
+    SPENDING,
     InputError,
     parse_analyze,
     parse_boundaries,
@@ -64,7 +65,8 @@ def sample_size():
 
 EXAMPLE_COUNTS = "A, 1000, 50\nB, 1000, 65"
 PLAN_DEFAULTS = {"baseline_rate": "5", "relative_mde": "20", "alpha": "0.05",
-                 "power": "0.8", "variants": "2"}  # fmt: skip
+                 "power": "0.8", "variants": "2", "planned_looks": "1",
+                 "spending": "obrien_fleming"}  # fmt: skip
 
 
 @bp.get("/calculator")
@@ -190,6 +192,11 @@ def plan():
         "units_per_sprint", "Units per sprint", minimum=1, maximum=MAX_COUNT,
         required=False,
     )  # fmt: skip
+    looks = form.integer(
+        "planned_looks", "Sprint looks planned", minimum=1,
+        maximum=stats.MAX_PLANNED_LOOKS, required=False,
+    )  # fmt: skip
+    spending = form.choice("spending", "Spending", SPENDING, required=False)
     if form.ok and baseline * (1 + lift / 100) >= 100:
         form.error("relative_mde", "Baseline plus this lift would pass 100%.")
     plan = None
@@ -201,6 +208,8 @@ def plan():
             power=float(power),
             variants=variants,
             units_per_sprint=traffic,
+            planned_looks=looks,
+            spending=spending or "obrien_fleming",
         ).to_dict()
     return render(
         "api/calculator.html",

@@ -3,6 +3,14 @@
 Pure numpy and scipy; no web framework or database imports.
 """
 
+from .always_valid import (
+    DEFAULT_TUNED_UNITS_PER_VARIANT,
+    AlwaysValid,
+    always_valid,
+    always_valid_binomial,
+    always_valid_continuous,
+    effective_units,
+)
 from .binomial import (
     FISHER_MIN_EXPECTED,
     BinomialBatch,
@@ -20,7 +28,22 @@ from .continuous import (
     sufficient_from_mean_sd,
     welch_anova,
 )
+from .design import (
+    MAX_PLANNED_LOOKS,
+    Design,
+    design_power,
+    inflation_factor,
+    sequential_design,
+)
 from .errors import StatsInputError
+from .futility import FUTILITY_THRESHOLD, ConditionalPower, conditional_power
+from .information import (
+    InformationLooks,
+    InformationPlan,
+    information_boundaries,
+    information_plan,
+    planned_information,
+)
 from .multiple import adjust_p_values
 from .planning import (
     MIN_BASELINE_RATE,
@@ -30,23 +53,40 @@ from .planning import (
     sample_size,
 )
 from .report import Report, analyze
-from .sequential import Boundaries, boundaries, spending_function, z_boundaries
+from .sequential import (
+    Boundaries,
+    boundaries,
+    crossing_probabilities,
+    spending_function,
+    z_boundaries,
+)
 from .srm import SRM_ALPHA, SRMResult, sample_ratio_mismatch
 from .stratified import cmh_general, cmh_z
 
 __all__ = [
+    "DEFAULT_TUNED_UNITS_PER_VARIANT",
+    "FISHER_MIN_EXPECTED",
+    "FUTILITY_THRESHOLD",
+    "MAX_PLANNED_LOOKS",
     "MIN_BASELINE_RATE",
     "MIN_RELATIVE_MDE",
-    "FISHER_MIN_EXPECTED",
     "SRM_ALPHA",
+    "AlwaysValid",
     "BinomialBatch",
     "Boundaries",
+    "ConditionalPower",
     "ContinuousBatch",
+    "Design",
+    "InformationLooks",
+    "InformationPlan",
     "Report",
     "SRMResult",
     "SampleSize",
     "StatsInputError",
     "adjust_p_values",
+    "always_valid",
+    "always_valid_binomial",
+    "always_valid_continuous",
     "analyze",
     "analyze_binomial_batch",
     "analyze_continuous_batch",
@@ -54,13 +94,22 @@ __all__ = [
     "chi_square_omnibus",
     "cmh_general",
     "cmh_z",
+    "conditional_power",
+    "crossing_probabilities",
+    "design_power",
+    "effective_units",
     "fisher_exact_p",
+    "inflation_factor",
+    "information_boundaries",
+    "information_plan",
     "minimum_detectable_effect",
     "newcombe_interval",
+    "planned_information",
     "pooled_z",
     "relative_lift_interval",
     "sample_ratio_mismatch",
     "sample_size",
+    "sequential_design",
     "spending_function",
     "sufficient_from_mean_sd",
     "welch_anova",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,3 +56,14 @@ def check_choice(value: str, field: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise StatsInputError(field, f"must be one of {', '.join(choices)}")
     return value
+
+
+def check_positive(value: object, field: str) -> float:
+    """A finite number above 0 (traffic, a tuning size)."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise StatsInputError(field, "must be a number") from exc
+    if not v > 0 or not math.isfinite(v):
+        raise StatsInputError(field, "must be above 0")
+    return v

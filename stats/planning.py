@@ -8,7 +8,8 @@ from typing import Any
 
 from scipy import optimize, special
 
-from .errors import StatsInputError, check_probability
+from .design import check_looks, sequential_design
+from .errors import StatsInputError, check_positive, check_probability
 
 # The smallest baseline rate and relative effect a plan may ask for: below them the
 # units needed pass any real traffic (10^11 per variant and more) and the
@@ -25,6 +26,10 @@ class SampleSize:
     total_units: int
     sprints_needed: int | None
     alpha_per_comparison: float
+    fixed_units_per_variant: int  # the one-look figure, before inflation
+    inflation_factor: float  # units_per_variant / fixed, unrounded (1 for one look)
+    planned_looks: int | None
+    spending: str | None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe dict."""
@@ -60,40 +65,11 @@ def _n_for(p1: float, p2: float, alpha: float, power: float) -> float:
 def _check_units_per_sprint(units_per_sprint: float | None) -> float | None:
     if units_per_sprint is None:
         return None
-    try:
-        v = float(units_per_sprint)
-    except (TypeError, ValueError) as exc:
-        raise StatsInputError("units_per_sprint", "must be a number") from exc
-    if not v > 0 or not math.isfinite(v):
-        raise StatsInputError("units_per_sprint", "must be above 0")
-    return v
+    return check_positive(units_per_sprint, "units_per_sprint")
 
 
-def sample_size(
-    baseline_rate: float = 0.05,
-    relative_mde: float = 0.2,
-    alpha: float = 0.05,
-    power: float = 0.8,
-    variants: int = 2,
-    units_per_sprint: float | None = None,
-) -> SampleSize:
-    """Units per variant to detect a relative change of a conversion rate.
-
-    n = (z_{1-a/2} sqrt(2 pbar(1-pbar)) + z_{1-b} sqrt(p1(1-p1) + p2(1-p2)))^2
-        / (p2 - p1)^2, rounded up, two-sided; with more than two variants alpha is
-    divided by the number of challengers (Bonferroni). sprints_needed: total units
-    over all variants divided by units_per_sprint (all variants together), rounded
-    up; None without a traffic figure.
-    """
-    p1 = check_probability(baseline_rate, "baseline_rate")
-    if p1 < MIN_BASELINE_RATE:
-        raise StatsInputError(
-            "baseline_rate", f"must be at least {MIN_BASELINE_RATE:g}"
-        )
-    alpha = check_probability(alpha, "alpha")
-    power = check_probability(power, "power")
-    variants = _check_variants(variants)
-    traffic = _check_units_per_sprint(units_per_sprint)
+def _target_rate(p1: float, relative_mde: float) -> float:
+    """The challenger's rate p1 (1 + mde), inside (0, 1), mde not too small."""
     try:
         mde = float(relative_mde)
     except (TypeError, ValueError) as exc:
@@ -107,11 +83,61 @@ def sample_size(
         raise StatsInputError(
             "relative_mde", f"must be at least {MIN_RELATIVE_MDE:g} in size"
         )
+    return p2
+
+
+def sample_size(
+    baseline_rate: float = 0.05,
+    relative_mde: float = 0.2,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    variants: int = 2,
+    units_per_sprint: float | None = None,
+    planned_looks: int | None = None,
+    spending: str = "obrien_fleming",
+) -> SampleSize:
+    """Units per variant to detect a relative change of a conversion rate.
+
+    n = (z_{1-a/2} sqrt(2 pbar(1-pbar)) + z_{1-b} sqrt(p1(1-p1) + p2(1-p2)))^2
+        / (p2 - p1)^2, rounded up, two-sided; with more than two variants alpha is
+    divided by the number of challengers (Bonferroni). sprints_needed: total units
+    over all variants divided by units_per_sprint (all variants together), rounded
+    up; None without a traffic figure.
+
+    With planned_looks = K > 1 the units are the fixed-design figure (unrounded)
+    times the inflation factor of the Lan-DeMets design with looks at k/K
+    (stats.design), rounded up, so the plan keeps its power when it looks K times;
+    fixed_units_per_variant keeps the one-look figure beside it.
+    """
+    p1 = check_probability(baseline_rate, "baseline_rate")
+    if p1 < MIN_BASELINE_RATE:
+        raise StatsInputError(
+            "baseline_rate", f"must be at least {MIN_BASELINE_RATE:g}"
+        )
+    alpha = check_probability(alpha, "alpha")
+    power = check_probability(power, "power")
+    variants = _check_variants(variants)
+    traffic = _check_units_per_sprint(units_per_sprint)
+    p2 = _target_rate(p1, relative_mde)
     a = comparison_alpha(alpha, variants)
-    n = math.ceil(_n_for(p1, p2, a, power) - 1e-9)
+    looks = None if planned_looks is None else check_looks(planned_looks)
+    factor = 1.0
+    if looks is not None:
+        factor = sequential_design(looks, spending, a, power).inflation_factor
+    unrounded = _n_for(p1, p2, a, power)
+    n = math.ceil(unrounded * factor - 1e-9)
     total = n * variants
     sprints = None if traffic is None else math.ceil(total / traffic - 1e-9)
-    return SampleSize(n, total, sprints, a)
+    return SampleSize(
+        units_per_variant=n,
+        total_units=total,
+        sprints_needed=sprints,
+        alpha_per_comparison=a,
+        fixed_units_per_variant=math.ceil(unrounded - 1e-9),
+        inflation_factor=factor,
+        planned_looks=looks,
+        spending=None if looks is None else spending,
+    )
 
 
 def minimum_detectable_effect(

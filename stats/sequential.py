@@ -155,10 +155,14 @@ def _bounds_cached(
     return tuple(bounds)
 
 
-def crossing_probabilities(bounds: Any, fractions: Any) -> FloatArray:
-    """P(first crossing |Z| >= bound at each look) under no effect; for checks.
+def crossing_probabilities(
+    bounds: Any, fractions: Any, drift: float = 0.0
+) -> FloatArray:
+    """P(first crossing |Z| >= bound at each look) when E[Z at fraction 1] = drift.
 
-    Works for any two-sided symmetric bounds (e.g. Pocock's constant boundary).
+    drift 0 is no effect (the alpha spent); a drift theta gives the power of the
+    design, sum over looks. The score S_t = Z sqrt(t) is Brownian motion with mean
+    theta t. Works for any two-sided symmetric bounds (inf: no stop at that look).
     """
     b = np.asarray(bounds, dtype=np.float64)
     t = np.asarray(fractions, dtype=np.float64)
@@ -167,17 +171,18 @@ def crossing_probabilities(bounds: Any, fractions: Any) -> FloatArray:
     prev_t = 0.0
     for k in range(b.size):
         sqrt_t = math.sqrt(t[k])
-        sd = sqrt_t if u is None else math.sqrt(t[k] - prev_t)
+        sd = math.sqrt(t[k] - prev_t)
+        shift = drift * (t[k] - prev_t)
         if u is None:
-            out[k] = 2.0 * special.ndtr(-b[k])
+            u, w_dens = np.zeros(1), np.ones(1)  # S_0 = 0 with probability 1
+        out[k] = _exit_probability(w_dens, u + shift, float(b[k]), sqrt_t, sd)
+        step = min(_MAX_STEP, sd / _STEPS_PER_SD)
+        if math.isfinite(b[k]):
+            x, wx = _simpson_grid(b[k] * sqrt_t, step)
         else:
-            out[k] = _exit_probability(w_dens, u, float(b[k]), sqrt_t, sd)
-        x, wx = _simpson_grid(b[k] * sqrt_t, min(_MAX_STEP, sd / _STEPS_PER_SD))
-        if u is None:
-            dens = np.exp(-0.5 * (x / sqrt_t) ** 2) / (sqrt_t * math.sqrt(2 * math.pi))
-        else:
-            dens = _propagate(w_dens, u, x, sd)
-        u, w_dens = x, dens * wx
+            x, wx = _simpson_grid(_OPEN_WIDTH_SDS * sqrt_t, step)
+            x = x + drift * t[k]
+        u, w_dens = x, _propagate(w_dens, u + shift, x, sd) * wx
         prev_t = float(t[k])
     return out
 

@@ -144,6 +144,28 @@ def test_sample_size_endpoint(client):
     assert body["units_per_variant"] == 8158
     assert body["total_units"] == 16316
     assert body["sprints_needed"] == 4
+    assert body["fixed_units_per_variant"] == 8158
+    assert (body["planned_looks"], body["spending"]) == (None, None)
+
+
+def test_sample_size_endpoint_inflates_for_planned_looks(client):
+    body = post(
+        client,
+        "/api/v1/sample-size",
+        {
+            "baseline_rate": 0.05,
+            "relative_mde": 0.2,
+            "planned_looks": 4,
+            "spending": "pocock",
+            "units_per_sprint": 5000,
+        },
+    ).get_json()
+    assert body["units_per_variant"] == 9758
+    assert body["fixed_units_per_variant"] == 8158
+    assert body["total_units"] == 19516
+    assert body["sprints_needed"] == 4
+    assert body["inflation_factor"] == pytest.approx(1.19616, abs=1e-5)
+    assert (body["planned_looks"], body["spending"]) == (4, "pocock")
 
 
 @pytest.mark.parametrize(
@@ -299,6 +321,22 @@ def test_boundaries_refuse_bad_input(client, payload, field):
         ({"baseline_rate": 0.05, "relative_mde": 0.2, "power": 1.0}, "power"),
         ({"baseline_rate": 0.05, "relative_mde": 0.2, "variants": 1}, "variants"),
         ({"baseline_rate": 0.05}, "relative_mde"),
+        (
+            {"baseline_rate": 0.05, "relative_mde": 0.2, "planned_looks": 0},
+            "planned_looks",
+        ),
+        (
+            {"baseline_rate": 0.05, "relative_mde": 0.2, "planned_looks": 53},
+            "planned_looks",
+        ),
+        (
+            {"baseline_rate": 0.05, "relative_mde": 0.2, "planned_looks": 2.5},
+            "planned_looks",
+        ),
+        (
+            {"baseline_rate": 0.05, "relative_mde": 0.2, "spending": "haybittle"},
+            "spending",
+        ),
     ],
 )
 def test_sample_size_refuses_bad_input(client, payload, field):
@@ -386,6 +424,22 @@ def test_calculator_plan(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "8,158 units per variant, 16,316 in all: about 4 sprints" in html
+    assert "for a single look" not in html
+
+
+def test_calculator_plan_inflates_for_planned_looks(client):
+    response = client.post(
+        "/calculator/sample-size",
+        data={**PLAN, "planned_looks": "4", "spending": "pocock"},
+        headers=partial(),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "9,758 units per variant, 19,516 in all." in html
+    assert (
+        "8,158 per variant for a single look; 4 looks with Pocock boundaries "
+        "need 19.6% more to keep the power." in html
+    )
 
 
 PLAN = {
@@ -409,6 +463,8 @@ PLAN = {
         ({"variants": "1"}, "Variants must be at least 2."),
         ({"units_per_sprint": "-3"}, "Units per sprint must be at least 1."),
         ({"alpha": "0.2"}, "“0.2” is not a known significance level."),
+        ({"planned_looks": "60"}, "Sprint looks planned must be at most 52."),
+        ({"spending": "linear"}, "“linear” is not a known spending."),
     ],
 )
 def test_calculator_plan_errors_stand_next_to_the_field(client, overrides, message):

@@ -17,6 +17,10 @@ def test_the_textbook_example_needs_8158_per_variant():
         "total_units": 16316,
         "sprints_needed": None,
         "alpha_per_comparison": 0.05,
+        "fixed_units_per_variant": 8158,
+        "inflation_factor": 1.0,
+        "planned_looks": None,
+        "spending": None,
     }
 
 
