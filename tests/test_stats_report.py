@@ -561,7 +561,7 @@ def test_continuous_relative_lift_with_a_zero_control_mean_is_undefined():
         "defined; the difference is shown." in msg  # fmt: skip
     assert row["verdict"] == (
         "B beats A on mean value: +1.00 (95% CI +0.0604 to +1.94), significant "
-        "(p = 0.038)"
+        "(p = 0.0382)"
     )
 
 
