@@ -29,6 +29,7 @@ from .planning import (
     minimum_detectable_effect,
     sample_size,
 )
+from .recommend import Recommendation, recommend, with_guardrails
 from .report import Report, analyze
 from .sequential import Boundaries, boundaries, spending_function, z_boundaries
 from .srm import SRM_ALPHA, SRMResult, sample_ratio_mismatch
@@ -42,6 +43,7 @@ __all__ = [
     "BinomialBatch",
     "Boundaries",
     "ContinuousBatch",
+    "Recommendation",
     "Report",
     "SRMResult",
     "SampleSize",
@@ -58,12 +60,14 @@ __all__ = [
     "minimum_detectable_effect",
     "newcombe_interval",
     "pooled_z",
+    "recommend",
     "relative_lift_interval",
     "sample_ratio_mismatch",
     "sample_size",
     "spending_function",
     "sufficient_from_mean_sd",
     "welch_anova",
+    "with_guardrails",
     "wilson_interval",
     "z_boundaries",
 ]

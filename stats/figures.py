@@ -17,6 +17,7 @@ from . import wording
 from .binomial import analyze_binomial_batch
 from .checks import Inputs
 from .continuous import analyze_continuous_batch
+from .estimates import stratified_at
 from .report_types import Notes, count, num
 from .srm import sample_ratio_mismatch
 from .stratified import cmh_general, cmh_z
@@ -193,6 +194,7 @@ def stratified_figures(inp: Inputs, notes: Notes) -> dict[str, Any] | None:
     assert inp.x is not None
     stat, dof, p = cmh_general(inp.n, inp.x)
     rows = []
+    mh = stratified_at(inp, inp.n_sprints - 1)
     for j in range(1, inp.n_var):
         zf = float(cmh_z(inp.x[:, j], inp.n[:, j], inp.x[:, 0], inp.n[:, 0]))
         rows.append(
@@ -201,6 +203,7 @@ def stratified_figures(inp: Inputs, notes: Notes) -> dict[str, Any] | None:
                 "z": num(zf),
                 "statistic": num(zf * zf),
                 "p_value": num(2.0 * special.ndtr(-abs(zf))),
+                **mh[j - 1],  # Mantel-Haenszel difference and lift, intervals
             }
         )
     if not math.isfinite(stat):

@@ -8,13 +8,16 @@ boundaries) -> planning -> verdicts -> the Report.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from . import wording
 from .checks import check_inputs
+from .estimates import look_estimates
 from .figures import pooled_figures, srm_figures, stratified_figures
 from .looks import tracks
 from .plan import planning_figures
+from .recommend import recommend
 from .report_types import Notes, Report
 from .verdicts import finish_comparisons
 
@@ -107,11 +110,17 @@ def analyze(
     planning = planning_figures(inp, notes)
     comparisons = [dict(row) for row in figures.comparisons]
     looks = finish_comparisons(
-        inp, comparisons, tracks_, planning["more_sprints"], notes
+        inp,
+        figures.variants,
+        comparisons,
+        tracks_,
+        look_estimates(inp),
+        planning["more_sprints"],
+        notes,
     )
     if inp.observational:
         notes.add("observational", wording.OBSERVATIONAL)
-    return Report(
+    report = Report(
         metric=inp.metric,
         metric_label=inp.label,
         alpha=inp.alpha,
@@ -126,3 +135,4 @@ def analyze(
         planning=planning,
         warnings=tuple(notes.items),
     )
+    return replace(report, recommendation=recommend(report).to_dict())

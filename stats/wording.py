@@ -19,7 +19,8 @@ TINY_SHARE = 0.001
 def simpson(metric: str) -> str:
     """The planned split changed between sprints: pooled figures can mislead."""
     how = (
-        "The sprint looks use a test stratified by sprint."
+        "The sprint looks, the verdict and its estimate compare the variants "
+        "within each sprint (stratified); the tables show the pooled figures."
         if metric == "binomial"
         else "Read the pooled figures with care."
     )
@@ -28,6 +29,22 @@ def simpson(metric: str) -> str:
         "the sprints can mislead (Simpson's paradox): a sprint that was better "
         "or worse for everyone weighs more in the variant that got more "
         "traffic then. " + how
+    )
+
+
+EXACT_DIFFERENCE = (
+    "an exact difference: every unit of each variant has the same value, so the "
+    "difference is certain"
+)
+
+
+def simpson_reversal(name: str, control: str, pooled: str, within: str) -> str:
+    """The pooled figures point the other way from the comparison within sprints."""
+    return (
+        f"{name} vs {control}: added up over the sprints, the figures read "
+        f"{pooled}, the opposite of the comparison within sprints ({within}). "
+        "The within-sprint figures are the ones to trust; the pooled ones mix "
+        "sprints in different proportions."
     )
 
 
