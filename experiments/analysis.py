@@ -62,6 +62,7 @@ class MetricAnalysis:
     sprints: list[Sprint]
     report: dict | None  # stats Report.to_dict(), None while there is nothing to test
     error: str | None = None
+    result: stats.Report | None = None  # the Report itself, for the guardrails
 
 
 @dataclass
@@ -232,7 +233,26 @@ def _analyze_one(
         analysis.metrics.append(
             _metric_analysis(experiment, metric, sprints, cells, splits, planned_units)
         )
+    _weigh_guardrails(analysis)
     return analysis
+
+
+def _weigh_guardrails(analysis: ExperimentAnalysis) -> None:
+    """The primary metric's recommendation, checked against the guardrails.
+
+    A challenger that wins the primary metric but significantly harms a
+    guardrail is not a "ship" (stats.with_guardrails says which guardrail).
+    """
+    primary = analysis.primary
+    if primary is None or primary.result is None or primary.report is None:
+        return
+    guardrails = [
+        m.result
+        for m in analysis.metrics
+        if m.metric.role == "guardrail" and m.result is not None
+    ]
+    combined = stats.with_guardrails(stats.recommend(primary.result), guardrails)
+    primary.report["recommendation"] = combined.to_dict()
 
 
 def _add(parts: list[Cell]) -> Cell:
@@ -308,4 +328,4 @@ def _metric_analysis(
         )
     except ValueError as error:  # stored figures the engine cannot use
         return MetricAnalysis(metric, looks, None, str(error))
-    return MetricAnalysis(metric, looks, report.to_dict())
+    return MetricAnalysis(metric, looks, report.to_dict(), result=report)

@@ -52,6 +52,7 @@ from .planning import (
     minimum_detectable_effect,
     sample_size,
 )
+from .recommend import Recommendation, recommend, with_guardrails
 from .report import Report, analyze
 from .sequential import (
     Boundaries,
@@ -79,6 +80,7 @@ __all__ = [
     "Design",
     "InformationLooks",
     "InformationPlan",
+    "Recommendation",
     "Report",
     "SRMResult",
     "SampleSize",
@@ -106,6 +108,7 @@ __all__ = [
     "newcombe_interval",
     "planned_information",
     "pooled_z",
+    "recommend",
     "relative_lift_interval",
     "sample_ratio_mismatch",
     "sample_size",
@@ -113,6 +116,7 @@ __all__ = [
     "spending_function",
     "sufficient_from_mean_sd",
     "welch_anova",
+    "with_guardrails",
     "wilson_interval",
     "z_boundaries",
 ]

@@ -294,3 +294,36 @@ def test_a_cell_inserted_meanwhile_is_updated_not_crashed(
     response = post_cell(client, setup, units="50", conversions="5")
     assert response.status_code == 303
     assert stored(app) == [(setup["a"], 50, 5)]
+
+
+def test_the_analysis_opens_with_what_to_do_and_weighs_the_guardrails(client, app):
+    """A primary winner that significantly harms a guardrail is not a "ship"."""
+    opens = Metric(name="Open rate", kind="binomial", funnel_stage="lead",
+                   owner="marketing", role="primary", position=0)  # fmt: skip
+    unsubscribes = Metric(name="Unsubscribes", kind="binomial", funnel_stage="lead",
+                          owner="marketing", role="guardrail", position=1,
+                          higher_is_better=False)  # fmt: skip
+    ids = make_cell_ids(app, metrics=[opens, unsubscribes], planned_looks=1)
+    with app.app_context():
+        guard = db.session.get(Metric, ids["metric"]).experiment.metrics[1].id
+        for metric, a, b in ((ids["metric"], 1000, 1500), (guard, 100, 300)):
+            add_result(ids["a"], ids["sprint"], metric, 10000, a)
+            add_result(ids["b"], ids["sprint"], metric, 10000, b)
+        db.session.commit()
+    login(client, "marketing")
+    html = client.get(f"/experiments/{ids['experiment']}").get_data(as_text=True)
+    primary = html.split('<article class="analysis-metric">')[1]
+    body = primary.split("</header>")[1].lstrip()
+    assert body.startswith(
+        '<p class="recommendation" data-action="hold"><strong>Do not ship B yet: it '
+        "wins on the primary metric but significantly harms Unsubscribes (+200% "
+        "(+139% to +276%)). Weigh the two first.</strong></p>"
+    )
+    guardrail = html.split('<article class="analysis-metric">')[2]
+    assert 'data-action="keep_control"' in guardrail
+    # The jargon stands under a disclosure with a one-line explanation each.
+    details = primary.split('<details class="jargon">')[1].split("</details>")[0]
+    for term in ("<dt>z</dt>", "<dt>Boundary</dt>", "<dt>Information</dt>",
+                 "<dt>CMH</dt>", "<dt>Expected loss</dt>"):  # fmt: skip
+        assert term in details
+    assert "Expected loss" not in primary.split('<details class="jargon">')[0]

@@ -155,7 +155,8 @@ def test_a_boundary_crossed_at_an_earlier_look_decides_the_comparison():
     row = d["comparisons"][0]
     assert row["significant"] is True
     assert row["verdict"].endswith(
-        "significant at look 1 of 4 (boundary crossed; now at look 2 of 4)"
+        "significant at look 1 of 4 (boundary crossed; since then, at look 2 of 4, "
+        "the estimate is 0.0% (95% CI \u221211% to +13%))"
     )
     assert "boundary_not_crossed" not in codes(d)
     assert_looks_agree(d)
@@ -176,8 +177,8 @@ def test_more_sprints_than_planned_keep_the_verdict_of_the_final_look():
     assert row["significant"] is True
     assert row["p_value"] == pytest.approx(5.725e-26, rel=1e-3)
     assert row["verdict"].endswith(
-        "significant at look 1 of 2 (boundary crossed; now at look 3, past the 2 "
-        "planned)"
+        "significant at look 1 of 2 (boundary crossed; since then, at look 3, past "
+        "the 2 planned, the estimate is +60% (95% CI +46% to +75%))"
     )
     assert "look 3 of 2" not in row["verdict"]
     assert codes(d) == ["beyond_plan"]
@@ -195,8 +196,8 @@ def test_earlier_looks_never_move_when_more_sprints_arrive():
     )
     assert two["comparisons"][0]["verdict"].endswith("significant at look 2 of 2")
     assert three["comparisons"][0]["verdict"].endswith(
-        "significant at look 2 of 2 (boundary crossed; now at look 3, past the 2 "
-        "planned)"
+        "significant at look 2 of 2 (boundary crossed; since then, at look 3, past "
+        "the 2 planned, the estimate is +14% (95% CI +3.6% to +25%))"
     )
     # Not crossed by the planned end: later sprints cannot make it a winner.
     d = analyze("binomial", ["A", "B"], [[5000, 5000]] * 3, [[250, 260]] * 3,
@@ -222,8 +223,8 @@ def test_more_units_than_planned_make_the_first_look_past_the_plan_final():
     assert row["significant"] is True
     assert row["p_value"] == pytest.approx(7.641e-18, rel=1e-3)
     assert row["verdict"].endswith(
-        "significant at look 1 (boundary crossed; now at look 2, past the planned "
-        "sample)"
+        "significant at look 1 (boundary crossed; since then, at look 2, past the "
+        "planned sample, the estimate is +60% (95% CI +44% to +78%))"
     )
     assert codes(d) == ["beyond_plan"]
     assert_looks_agree(d)
@@ -361,7 +362,8 @@ def test_continuous_looks_survive_a_p_value_that_underflows():
     row = d["comparisons"][0]
     assert row["significant"] is True
     assert row["verdict"].endswith(
-        "significant at look 1 of 2 (boundary crossed; now at look 2 of 2)"
+        "significant at look 1 of 2 (boundary crossed; since then, at look 2 of 2, "
+        "the estimate is +5.0% (95% CI +5.0% to +5.0%))"
     )
     assert_looks_agree(d)
 
@@ -561,7 +563,7 @@ def test_continuous_relative_lift_with_a_zero_control_mean_is_undefined():
         "defined; the difference is shown." in msg  # fmt: skip
     assert row["verdict"] == (
         "B beats A on mean value: +1.00 (95% CI +0.0604 to +1.94), significant "
-        "(p = 0.038)"
+        "(p = 0.0382)"
     )
 
 

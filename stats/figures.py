@@ -1,0 +1,217 @@
+"""The figures of one analysis: per-variant rows, comparisons, omnibus and checks.
+
+A batch of one experiment through the batch functions (binomial, continuous) on
+the cumulative totals, plus the sample ratio check and the test stratified by
+sprint. Each function reads the checked Inputs and adds its warnings to Notes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from scipy import special
+
+from . import wording
+from .binomial import analyze_binomial_batch
+from .checks import Inputs
+from .continuous import analyze_continuous_batch
+from .estimates import stratified_at
+from .report_types import Notes, count, num
+from .srm import sample_ratio_mismatch
+from .stratified import cmh_general, cmh_z
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The pooled figures: variant rows, comparison rows, omnibus, chance best."""
+
+    variants: list[dict[str, Any]]
+    comparisons: list[dict[str, Any]]
+    omnibus: dict[str, Any] | None
+    best: tuple[float | None, ...]
+
+
+def _pair(low: Any, high: Any) -> list[float | None]:
+    return [num(low), num(high)]
+
+
+def _comparison(b: Any, i: int, control: str, name: str) -> dict[str, Any]:
+    """The fields a binomial and a continuous comparison row share."""
+    return {
+        "variant": name,
+        "control": control,
+        "difference": num(b.difference[0, i]),
+        "difference_ci": _pair(b.difference_low[0, i], b.difference_high[0, i]),
+        "relative_lift": num(b.relative_lift[0, i]),
+        "relative_lift_ci": _pair(
+            b.relative_lift_low[0, i], b.relative_lift_high[0, i]
+        ),
+    }
+
+
+def _tail(b: Any, i: int) -> dict[str, Any]:
+    return {
+        "p_value": num(b.p_value[0, i]),
+        "p_value_adjusted": num(b.p_value_adjusted[0, i]),
+        "chance_to_beat_control": num(b.chance_to_beat_control[0, i]),
+        "expected_loss": num(b.expected_loss[0, i]),
+    }
+
+
+def _binomial_notes(inp: Inputs, b: Any, i: int, notes: Notes) -> None:
+    control, name = inp.names[0], inp.names[i + 1]
+    x_c, n_c = b.conversions[0, 0], b.units[0, 0]
+    x_t, n_t = b.conversions[0, i + 1], b.units[0, i + 1]
+    if not (n_t > 0 and n_c > 0):
+        return
+    if x_c == 0:
+        notes.add("undefined", wording.no_control_conversions(control, name))
+    elif x_t == 0:
+        notes.add("undefined", wording.no_conversions(name))
+    if x_c == n_c and x_t == n_t:
+        notes.add("undefined", wording.all_converted(control, name))
+    if b.fisher[0, i]:
+        notes.add("small_sample", wording.fisher(name, control))
+
+
+def binomial_rows(inp: Inputs, b: Any, notes: Notes) -> tuple[list, list]:
+    """Variant rows (units, conversions, rate and its interval) and comparisons."""
+    variants = []
+    for j, name in enumerate(inp.names):
+        units = count(b.units[0, j])
+        if units == 0:
+            notes.add("undefined", wording.no_units(name, inp.label))
+        variants.append(
+            {
+                "name": name,
+                "units": units,
+                "conversions": count(b.conversions[0, j]),
+                "rate": num(b.rate[0, j]),
+                "rate_ci": _pair(b.rate_low[0, j], b.rate_high[0, j]),
+            }
+        )
+    comparisons = []
+    for i, name in enumerate(inp.names[1:]):
+        row = _comparison(b, i, inp.names[0], name)
+        row["z"] = num(b.z[0, i])
+        row["test"] = "fisher_exact" if b.fisher[0, i] else "z_pooled"
+        row.update(_tail(b, i))
+        _binomial_notes(inp, b, i, notes)
+        comparisons.append(row)
+    return variants, comparisons
+
+
+def continuous_rows(inp: Inputs, b: Any, notes: Notes) -> tuple[list, list]:
+    """Variant rows (units, mean, sd, interval of the mean) and comparisons."""
+    variants = []
+    for j, name in enumerate(inp.names):
+        units = count(b.units[0, j])
+        if units < 2:
+            notes.add("undefined", wording.too_few_units(name, inp.label))
+        variants.append(
+            {
+                "name": name,
+                "units": units,
+                "mean": num(b.mean[0, j]),
+                "sd": num(b.sd[0, j]),
+                "mean_ci": _pair(b.mean_low[0, j], b.mean_high[0, j]),
+            }
+        )
+    comparisons = []
+    control = inp.names[0]
+    for i, name in enumerate(inp.names[1:]):
+        row = _comparison(b, i, control, name)
+        row.update(t=num(b.t[0, i]), df=num(b.df[0, i]), test="welch_t")
+        row.update(_tail(b, i))
+        if row["p_value"] is None and b.units[0, i + 1] >= 2 and b.units[0, 0] >= 2:
+            notes.add("undefined", wording.no_spread(name, control))
+        if row["relative_lift"] is None and row["difference"] is not None:
+            notes.add("undefined", wording.no_relative_lift(control, name))
+        comparisons.append(row)
+    return variants, comparisons
+
+
+def omnibus(
+    inp: Inputs, test: str, stat: float, dof: int, p: float, notes: Notes
+) -> dict[str, Any] | None:
+    """The test across all variants (three or more), or None for two."""
+    if inp.n_var < 3:
+        return None
+    if not math.isfinite(stat):
+        notes.add("undefined", wording.OMNIBUS_UNDEFINED)
+    return {"test": test, "statistic": num(stat), "dof": dof, "p_value": num(p)}
+
+
+def pooled_figures(inp: Inputs, notes: Notes) -> Figures:
+    """The figures on the cumulative totals of all sprints."""
+    total = inp.total_n[None, :]
+    args = (inp.alpha, inp.correction, inp.higher_is_better)
+    if inp.metric == "binomial":
+        assert inp.x is not None
+        b: Any = analyze_binomial_batch(total, inp.x.sum(axis=0)[None, :], *args)
+        variants, comparisons = binomial_rows(inp, b, notes)
+        test = "chi_square"
+    else:
+        assert inp.s is not None and inp.q is not None
+        b = analyze_continuous_batch(
+            total, inp.s.sum(axis=0)[None, :], inp.q.sum(axis=0)[None, :], *args
+        )
+        variants, comparisons = continuous_rows(inp, b, notes)
+        test = "welch_anova"
+    omni = omnibus(
+        inp, test, b.omnibus_statistic[0], b.omnibus_dof, b.omnibus_p_value[0], notes
+    )
+    if omni is not None and test == "welch_anova":
+        omni["dof_denominator"] = num(b.omnibus_dof_denominator[0])
+    best = tuple(num(v) for v in b.chance_to_be_best[0])
+    if inp.n_var >= 3 and any(v is None for v in best):
+        notes.add("undefined", wording.BEST_UNDEFINED)
+    return Figures(variants, comparisons, omni, best)
+
+
+def srm_figures(inp: Inputs, notes: Notes) -> dict[str, Any]:
+    """Sample ratio mismatch of the units against the planned split."""
+    r = sample_ratio_mismatch(inp.n, inp.split)
+    if r.mismatch:
+        total = inp.total_n
+        shares = [float(u / total.sum()) for u in total]
+        notes.add("srm", wording.srm(inp.names, shares, r.p_value))
+    return {
+        "statistic": num(r.statistic),
+        "dof": r.dof,
+        "p_value": num(r.p_value),
+        "mismatch": r.mismatch,
+        "expected_units": [num(e) for e in r.expected],
+    }
+
+
+def stratified_figures(inp: Inputs, notes: Notes) -> dict[str, Any] | None:
+    """The CMH test stratified by sprint (binomial, two sprints or more)."""
+    if inp.n_sprints < 2 or inp.metric != "binomial":
+        return None
+    assert inp.x is not None
+    stat, dof, p = cmh_general(inp.n, inp.x)
+    rows = []
+    mh = stratified_at(inp, inp.n_sprints - 1)
+    for j in range(1, inp.n_var):
+        zf = float(cmh_z(inp.x[:, j], inp.n[:, j], inp.x[:, 0], inp.n[:, 0]))
+        rows.append(
+            {
+                "variant": inp.names[j],
+                "z": num(zf),
+                "statistic": num(zf * zf),
+                "p_value": num(2.0 * special.ndtr(-abs(zf))),
+                **mh[j - 1],  # Mantel-Haenszel difference and lift, intervals
+            }
+        )
+    if not math.isfinite(stat):
+        notes.add("undefined", wording.CMH_UNDEFINED)
+    return {
+        "test": "cmh",
+        "statistic": num(stat),
+        "dof": dof,
+        "p_value": num(p),
+        "comparisons": rows,
+    }
