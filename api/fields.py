@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import ValidationError, fields, missing
+from marshmallow.validate import Length
 
 
 class InputError(Exception):
@@ -230,15 +231,15 @@ class Text(JsonField):
         return value.strip() if self.strip else value
 
 
-def json_list(item: fields.Field, minimum: int, maximum: int, **kwargs: Any):
+def json_list(
+    item: fields.Field, minimum: int, maximum: int, *, required: bool = True
+) -> fields.List:
     """A list of `minimum` to `maximum` items, with the API's messages."""
-    from marshmallow.validate import Length
-
     refusal = "must be a list."
     length = f"must have from {minimum} to {maximum} entries."
     return fields.List(
         item,
         validate=Length(min=minimum, max=maximum, error=length),
         error_messages={"required": refusal, "null": refusal, "invalid": refusal},
-        **kwargs,
+        required=required,
     )
