@@ -1,14 +1,40 @@
-"""Validating the public JSON API's requests: every error names its field.
+"""The public JSON API's requests as marshmallow schemas: every error names its field.
 
-The same parsers serve the calculator page, so the page and the API accept and
-refuse exactly the same input.
+The schemas check what a request means (types, ranges, one variant's figures);
+what `stats/` checks on the arrays it is given (planned looks, a plan's target
+rate) it answers itself, as a StatsInputError the API turns into a 422. The
+calculator page parses through `parse_analyze` too, so the page and the API accept
+and refuse the same input. Unknown fields are ignored, as they always were.
+The same schemas generate the OpenAPI document (api/openapi.py).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validates_schema,
+)
+
+import stats
+from api.fields import (
+    Choice,
+    Count,
+    Flag,
+    InputError,
+    JsonField,
+    Number,
+    Sentence,
+    Text,
+    WholeNumber,
+    first_error,
+    json_list,
+)
 from core.limits import (
     MAX_COUNT,
     MAX_PLANNED_LOOKS,
@@ -17,300 +43,313 @@ from core.limits import (
     MAX_VARIANT_NAME,
     MAX_VARIANTS,
 )
-from stats import MIN_BASELINE_RATE, MIN_RELATIVE_MDE
+from stats.checks import SPLIT_TOLERANCE
 
 SPENDING = ("obrien_fleming", "pocock")
+# A relative lift of 100 (+10,000%) is beyond any test the API is meant for.
+MAX_RELATIVE_MDE = 100
+# Information fractions run to 1 at the planned end; an overrun to 10 x the plan
+# is the most a real test reaches.
+MAX_INFORMATION_FRACTION = 10
+# A metric's label, short enough for a sentence in the verdict.
+MAX_METRIC_LABEL = 100
+OBJECT = "must be an object."
 
 
-class InputError(Exception):
-    """A request the API refuses: `status` 400 when malformed, 422 when invalid."""
+class Request(Schema):
+    """A JSON object whose unknown fields are ignored (the API's contract)."""
 
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+    class Meta:
+        unknown = EXCLUDE
 
-    def to_dict(self) -> dict:
-        return {"error": self.message, "field": self.field}
+    error_messages = {"type": OBJECT}
 
 
-def require_object(payload: Any) -> dict:
+def nested(schema: type[Schema], **kwargs: Any) -> fields.Nested:
+    """A nested object whose wrong type is said in the API's words."""
+    messages = {"type": OBJECT, "required": OBJECT, "null": OBJECT}
+    return fields.Nested(schema, error_messages=messages, **kwargs)
+
+
+class BinomialCell(Request):
+    """One variant's units and conversions (in one sprint)."""
+
+    units = Count(maximum=MAX_COUNT)
+    conversions = Count(maximum=MAX_COUNT)
+
+    @validates_schema
+    def _within_units(self, data: dict, **kwargs: Any) -> None:
+        conversions, units = data["conversions"], data["units"]
+        if conversions > units:
+            raise ValidationError(
+                f"({conversions:,}) cannot exceed units ({units:,}).", "conversions"
+            )
+
+    @post_load
+    def _figures(self, data: dict, **kwargs: Any) -> tuple[int, float, float]:
+        return data["units"], data["conversions"], 0.0
+
+
+class MeanSdCell(Request):
+    """One variant's units, mean and sample standard deviation (n - 1)."""
+
+    units = Count(maximum=MAX_COUNT)
+    mean = Number(minimum=-MAX_VALUE, maximum=MAX_VALUE)
+    sd = Number(minimum=0, maximum=MAX_VALUE)
+
+    @validates_schema
+    def _sd_needs_two_units(self, data: dict, **kwargs: Any) -> None:
+        if data["units"] < 2 and data["sd"] > 0:
+            raise ValidationError("must be 0 with fewer than 2 units.", "sd")
+
+    @post_load
+    def _figures(self, data: dict, **kwargs: Any) -> tuple[int, float, float]:
+        _, sums, squares = stats.sufficient_from_mean_sd(
+            data["units"], data["mean"], data["sd"]
+        )
+        return data["units"], float(sums), float(squares)
+
+
+class SumsCell(Request):
+    """One variant's units, sum of values and sum of squared values."""
+
+    units = Count(maximum=MAX_COUNT)
+    sum = Number()
+    sum_squares = Number(minimum=0)
+
+    @validates_schema
+    def _possible(self, data: dict, **kwargs: Any) -> None:
+        units, total, squares = data["units"], data["sum"], data["sum_squares"]
+        # Relative and absolute slack for rounding in the sender's arithmetic.
+        if units and squares < total * total / units * (1 - 1e-9) - 1e-9:
+            raise ValidationError(
+                "is smaller than sum²/units, which no data can give.", "sum_squares"
+            )
+
+    @post_load
+    def _figures(self, data: dict, **kwargs: Any) -> tuple[int, float, float]:
+        return data["units"], data["sum"], data["sum_squares"]
+
+
+def cell_schema(metric: str, entry: dict) -> Schema:
+    """The schema one cell is read with: a continuous cell gives a mean and sd
+    (when either is there) or a sum and sum of squares."""
+    if metric == "binomial":
+        return BinomialCell()
+    return MeanSdCell() if "mean" in entry or "sd" in entry else SumsCell()
+
+
+class Cell(JsonField):
+    """One variant's figures in one sprint, read by the metric's cell schema."""
+
+    refusal = OBJECT
+
+    def __init__(self, metric: str, **kwargs: Any) -> None:
+        self.metric = metric
+        names = (
+            ("BinomialCell",) if metric == "binomial" else ("MeanSdCell", "SumsCell")
+        )
+        refs = [{"$ref": f"#/components/schemas/{name}"} for name in names]
+        kwargs["metadata"] = {"oneOf": refs}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> tuple:
+        if not isinstance(value, dict):
+            raise ValidationError(OBJECT)
+        return cell_schema(self.metric, value).load(value)
+
+
+class Variant(Request):
+    """A variant: its name and either `sprints` or one cell's figures inline."""
+
+    metric = "binomial"
+    name = Text(maximum=MAX_VARIANT_NAME, required=False)
+    sprints = json_list(Cell("binomial"), 1, MAX_SPRINTS, required=False)
+
+    @post_load(pass_original=True)
+    def _rows(self, data: dict, original: dict, **kwargs: Any) -> dict:
+        if "sprints" not in data:
+            data["sprints"] = [cell_schema(self.metric, original).load(original)]
+        return data
+
+
+class ContinuousVariant(Variant):
+    """A variant of a continuous metric."""
+
+    metric = "continuous"
+    sprints = json_list(Cell("continuous"), 1, MAX_SPRINTS, required=False)
+
+
+class PlannedSplit(JsonField):
+    """Shares per variant, or one row of shares per sprint (lists of lists)."""
+
+    refusal = "must be a list."
+    openapi = {"type": "array", "items": {}}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list:
+        if not isinstance(value, list):
+            raise ValidationError(self.refusal)
+        return value
+
+
+class AnalyzeRequest(Request):
+    """POST /api/v1/analyze: a binomial metric's counts per variant (and sprint)."""
+
+    metric = Choice(("binomial", "continuous"), fallback="binomial")
+    variants = json_list(nested(Variant), 2, MAX_VARIANTS)
+    alpha = Number(above=0, maximum=0.5, default=0.05)
+    power = Number(minimum=0.5, below=1, default=0.8)
+    planned_split = PlannedSplit(default=None)
+    planned_units = Number(above=0, maximum=MAX_COUNT, default=None)
+    planned_looks = WholeNumber(minimum=1, maximum=MAX_PLANNED_LOOKS, default=None)
+    spending = Choice(SPENDING, fallback="obrien_fleming")
+    correction = Choice(("holm", "bh"), fallback="holm")
+    relative_mde = Number(
+        minimum=stats.MIN_RELATIVE_MDE, maximum=MAX_RELATIVE_MDE, default=None
+    )
+    observational = Flag(default=False)
+    higher_is_better = Flag(default=True)
+    metric_label = Text(maximum=MAX_METRIC_LABEL, strip=False, required=False)
+
+
+class ContinuousAnalyzeRequest(AnalyzeRequest):
+    """POST /api/v1/analyze with `"metric": "continuous"`: sums or means per cell."""
+
+    variants = json_list(nested(ContinuousVariant), 2, MAX_VARIANTS)
+
+
+class BoundariesRequest(Request):
+    """POST /api/v1/boundaries: group-sequential boundaries for planned looks."""
+
+    alpha = Number(above=0, maximum=0.5, default=0.05)
+    information_fractions = json_list(
+        Number(above=0, maximum=MAX_INFORMATION_FRACTION), 1, MAX_PLANNED_LOOKS
+    )
+    spending = Choice(SPENDING, fallback="obrien_fleming")
+
+    @validates_schema
+    def _increasing(self, data: dict, **kwargs: Any) -> None:
+        fractions = data["information_fractions"]
+        if any(b <= a for a, b in zip(fractions, fractions[1:], strict=False)):
+            raise ValidationError(
+                "must increase from look to look.", "information_fractions"
+            )
+
+
+class SampleSizeRequest(Request):
+    """POST /api/v1/sample-size: units needed to detect a lift on a rate."""
+
+    baseline_rate = Number(minimum=stats.MIN_BASELINE_RATE, below=1)
+    relative_mde = Number(minimum=stats.MIN_RELATIVE_MDE, maximum=MAX_RELATIVE_MDE)
+    alpha = Number(above=0, maximum=0.5, default=0.05)
+    power = Number(minimum=0.5, below=1, default=0.8)
+    variants = WholeNumber(minimum=2, maximum=MAX_VARIANTS, default=2)
+    units_per_sprint = Number(above=0, maximum=MAX_COUNT, default=None)
+    # A sequential plan's looks inflate the fixed-design sample size.
+    planned_looks = WholeNumber(minimum=1, maximum=MAX_PLANNED_LOOKS, default=None)
+    spending = Choice(SPENDING, fallback="obrien_fleming")
+
+    @validates_schema
+    def _target_below_one(self, data: dict, **kwargs: Any) -> None:
+        if data["baseline_rate"] * (1 + data["relative_mde"]) >= 1:
+            raise ValidationError(
+                Sentence("baseline_rate × (1 + relative_mde) must stay below 1."),
+                "relative_mde",
+            )
+
+
+def load(schema: Schema, payload: Any) -> dict:
+    """`payload` read by `schema`, or the first error as an InputError."""
     if not isinstance(payload, dict):
         raise InputError("The request body must be a JSON object.", None, 400)
-    return payload
-
-
-def _is_number(value: Any) -> bool:
-    """A finite JSON number (true/false are not numbers; 1e400 and 10**400 are
-    not finite for our purposes)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
     try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
+        return schema.load(payload)
+    except ValidationError as error:
+        raise first_error(error.messages) from None
 
 
-def count(value: Any, field: str) -> int:
-    """A whole number from 0 to MAX_COUNT (2.0 is accepted as 2)."""
-    if not _is_number(value):
-        raise InputError(f"{field} must be a whole number.", field)
-    if value != int(value):
-        raise InputError(f"{field} must be a whole number, not {value!r}.", field)
-    if value < 0:
-        raise InputError(f"{field} cannot be negative.", field)
-    if value > MAX_COUNT:
-        raise InputError(f"{field} must be at most {MAX_COUNT:,}.", field)
-    return int(value)
+SHARE = Number(above=0)
 
 
-def number(
-    value: Any,
-    field: str,
-    *,
-    above: float | None = None,
-    below: float | None = None,
-    minimum: float | None = None,
-    maximum: float | None = None,
-) -> float:
-    if not _is_number(value):
-        raise InputError(f"{field} must be a finite number.", field)
-    value = float(value)
-    if above is not None and value <= above:
-        raise InputError(f"{field} must be greater than {above:g}.", field)
-    if below is not None and value >= below:
-        raise InputError(f"{field} must be less than {below:g}.", field)
-    if minimum is not None and value < minimum:
-        raise InputError(f"{field} must be at least {minimum:g}.", field)
-    if maximum is not None and value > maximum:
-        raise InputError(f"{field} must be at most {maximum:g}.", field)
-    return value
-
-
-def optional(payload: dict, key: str, default, parse, *args, **kwargs):
-    if payload.get(key) is None:
-        return default
-    return parse(payload[key], key, *args, **kwargs)
-
-
-def choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise InputError(f"{field} must be one of: {', '.join(choices)}.", field)
-    return value
-
-
-def boolean(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise InputError(f"{field} must be true or false.", field)
-    return value
-
-
-def integer(value: Any, field: str, minimum: int, maximum: int) -> int:
-    if not _is_number(value) or value != int(value):
-        raise InputError(f"{field} must be a whole number.", field)
-    if not minimum <= value <= maximum:
-        raise InputError(f"{field} must be from {minimum} to {maximum}.", field)
-    return int(value)
-
-
-def _list(value: Any, field: str, minimum: int, maximum: int) -> list:
-    if not isinstance(value, list):
+def _split(shares: Any, field: str, size: int) -> list[float]:
+    """One row of planned shares: `size` positive numbers adding up to 1."""
+    if not isinstance(shares, list):
         raise InputError(f"{field} must be a list.", field)
-    if not minimum <= len(value) <= maximum:
-        raise InputError(
-            f"{field} must have from {minimum} to {maximum} entries.", field
-        )
-    return value
-
-
-def split(value: Any, field: str, size: int) -> list[float]:
-    shares = _list(value, field, size, size)
-    parsed = [number(s, f"{field}[{i}]", above=0) for i, s in enumerate(shares)]
-    if abs(sum(parsed) - 1) > 1e-6:
+    if len(shares) != size:
+        raise InputError(f"{field} must have from {size} to {size} entries.", field)
+    parsed = []
+    for i, share in enumerate(shares):
+        try:
+            parsed.append(SHARE.deserialize(share))
+        except ValidationError as error:
+            raise first_error(error.messages, f"{field}[{i}]") from None
+    if abs(sum(parsed) - 1) > SPLIT_TOLERANCE:
         raise InputError(
             f"{field} must add up to 1 (it adds up to {sum(parsed):g}).", field
         )
     return parsed
 
 
-def _figures(entry: dict, field: str, metric: str) -> tuple[int, float, float]:
-    """(units, first, second): conversions for binomial; sum and sum of squares."""
-    if not isinstance(entry, dict):
-        raise InputError(f"{field} must be an object.", field)
-    units = count(entry.get("units"), f"{field}.units")
-    if metric == "binomial":
-        conversions = count(entry.get("conversions"), f"{field}.conversions")
-        if conversions > units:
+def _planned_split(planned: list | None, n_looks: int, size: int) -> Any:
+    """A split per variant, or one per sprint when given as a list of lists."""
+    if planned is None:
+        return None
+    if planned and isinstance(planned[0], list):
+        if len(planned) != n_looks:
             raise InputError(
-                f"{field}.conversions ({conversions:,}) cannot exceed "
-                f"units ({units:,}).",
-                f"{field}.conversions",
+                f"planned_split must have from {n_looks} to {n_looks} entries.",
+                "planned_split",
             )
-        return units, conversions, 0.0
-    if "mean" in entry or "sd" in entry:
-        mean = number(
-            entry.get("mean"), f"{field}.mean", minimum=-MAX_VALUE, maximum=MAX_VALUE
-        )
-        sd = number(entry.get("sd"), f"{field}.sd", minimum=0, maximum=MAX_VALUE)
-        if units < 2 and sd > 0:
-            raise InputError(
-                f"{field}.sd must be 0 with fewer than 2 units.", f"{field}.sd"
-            )
-        total = units * mean
-        squares = (units - 1) * sd**2 + units * mean**2 if units else 0.0
-        return units, total, squares
-    total = number(entry.get("sum"), f"{field}.sum")
-    squares = number(entry.get("sum_squares"), f"{field}.sum_squares", minimum=0)
-    if units and squares < total * total / units * (1 - 1e-9) - 1e-9:
-        raise InputError(
-            f"{field}.sum_squares is smaller than sum²/units, which no data can give.",
-            f"{field}.sum_squares",
-        )
-    return units, total, squares
+        return [
+            _split(row, f"planned_split[{i}]", size) for i, row in enumerate(planned)
+        ]
+    return _split(planned, "planned_split", size)
+
+
+def _names(variants: list[dict]) -> list[str]:
+    """Variant names, A, B, C... where not given; a repeated name is refused."""
+    names: list[str] = []
+    for i, variant in enumerate(variants):
+        name = variant.get("name", chr(ord("A") + i) if i < 26 else f"V{i + 1}")
+        if name in names:
+            field = f"variants[{i}].name"
+            raise InputError(f"{field} repeats “{name}”.", field)
+        names.append(name)
+    return names
 
 
 def parse_analyze(payload: Any) -> dict:
     """The request of POST /api/v1/analyze as keyword arguments for stats.analyze."""
-    payload = require_object(payload)
-    metric = choice(
-        payload.get("metric", "binomial"), "metric", ("binomial", "continuous")
-    )
-    variants = _list(payload.get("variants"), "variants", 2, MAX_VARIANTS)
-    names: list[str] = []
-    per_variant: list[list[tuple[int, float, float]]] = []
-    for i, variant in enumerate(variants):
-        field = f"variants[{i}]"
-        if not isinstance(variant, dict):
-            raise InputError(f"{field} must be an object.", field)
-        name = variant.get("name", chr(ord("A") + i) if i < 26 else f"V{i + 1}")
-        if (
-            not isinstance(name, str)
-            or not name.strip()
-            or len(name) > MAX_VARIANT_NAME
-        ):
-            raise InputError(
-                f"{field}.name must be text of 1 to {MAX_VARIANT_NAME} characters.",
-                f"{field}.name",
-            )
-        if name.strip() in names:
-            raise InputError(f"{field}.name repeats “{name}”.", f"{field}.name")
-        names.append(name.strip())
-        if "sprints" in variant:
-            sprints = _list(variant["sprints"], f"{field}.sprints", 1, MAX_SPRINTS)
-            per_variant.append(
-                [
-                    _figures(s, f"{field}.sprints[{j}]", metric)
-                    for j, s in enumerate(sprints)
-                ]
-            )
-        else:
-            per_variant.append([_figures(variant, field, metric)])
-    looks = {len(rows) for rows in per_variant}
-    if len(looks) != 1:
+    metric = payload.get("metric") if isinstance(payload, dict) else None
+    schema = ContinuousAnalyzeRequest() if metric == "continuous" else AnalyzeRequest()
+    args = load(schema, payload)
+    variants = args.pop("variants")
+    names = _names(variants)
+    rows = [variant["sprints"] for variant in variants]
+    n_looks = len(rows[0])
+    if any(len(row) != n_looks for row in rows):
         raise InputError(
             "Every variant must give the same number of sprints.", "variants"
         )
-    n_looks = looks.pop()
-    units = [[per_variant[v][s][0] for v in range(len(names))] for s in range(n_looks)]
-    first = [[per_variant[v][s][1] for v in range(len(names))] for s in range(n_looks)]
-    second = [[per_variant[v][s][2] for v in range(len(names))] for s in range(n_looks)]
-    args: dict[str, Any] = {"metric": metric, "names": names, "units": units}
-    if metric == "binomial":
-        args["conversions"] = first
+    cells = [[rows[v][s] for v in range(len(names))] for s in range(n_looks)]
+    args["names"] = names
+    args["units"] = [[cell[0] for cell in look] for look in cells]
+    if args["metric"] == "binomial":
+        args["conversions"] = [[cell[1] for cell in look] for look in cells]
     else:
-        args["sums"] = first
-        args["sum_squares"] = second
-    args["alpha"] = optional(payload, "alpha", 0.05, number, above=0, maximum=0.5)
-    args["power"] = optional(payload, "power", 0.8, number, minimum=0.5, below=1)
-    planned = payload.get("planned_split")
-    if planned is not None:
-        if isinstance(planned, list) and planned and isinstance(planned[0], list):
-            rows = _list(planned, "planned_split", n_looks, n_looks)
-            args["planned_split"] = [
-                split(row, f"planned_split[{i}]", len(names))
-                for i, row in enumerate(rows)
-            ]
-        else:
-            args["planned_split"] = split(planned, "planned_split", len(names))
-    args["planned_units"] = optional(
-        payload, "planned_units", None, number, above=0, maximum=MAX_COUNT
-    )
-    args["planned_looks"] = optional(payload, "planned_looks", None, integer, 1, 52)
-    args["spending"] = choice(
-        payload.get("spending", "obrien_fleming"),
-        "spending",
-        ("obrien_fleming", "pocock"),
-    )
-    args["correction"] = choice(
-        payload.get("correction", "holm"), "correction", ("holm", "bh")
-    )
-    args["relative_mde"] = optional(
-        payload, "relative_mde", None, number, minimum=MIN_RELATIVE_MDE, maximum=100
-    )
-    args["observational"] = optional(payload, "observational", False, boolean)
-    args["higher_is_better"] = optional(payload, "higher_is_better", True, boolean)
-    label = payload.get(
-        "metric_label", "conversion rate" if metric == "binomial" else "mean value"
-    )
-    if not isinstance(label, str) or not 0 < len(label) <= 100:
-        raise InputError(
-            "metric_label must be text of 1 to 100 characters.", "metric_label"
-        )
-    args["metric_label"] = label
+        args["sums"] = [[cell[1] for cell in look] for look in cells]
+        args["sum_squares"] = [[cell[2] for cell in look] for look in cells]
+    args["planned_split"] = _planned_split(args["planned_split"], n_looks, len(names))
+    default_label = "conversion rate" if args["metric"] == "binomial" else "mean value"
+    args.setdefault("metric_label", default_label)
     return args
 
 
 def parse_boundaries(payload: Any) -> dict:
-    payload = require_object(payload)
-    fractions = _list(
-        payload.get("information_fractions"), "information_fractions", 1, 52
-    )
-    parsed = [
-        number(f, f"information_fractions[{i}]", above=0, maximum=10)
-        for i, f in enumerate(fractions)
-    ]
-    if any(b <= a for a, b in zip(parsed, parsed[1:], strict=False)):
-        raise InputError(
-            "information_fractions must increase from look to look.",
-            "information_fractions",
-        )
-    return {
-        "alpha": optional(payload, "alpha", 0.05, number, above=0, maximum=0.5),
-        "information_fractions": parsed,
-        "spending": choice(
-            payload.get("spending", "obrien_fleming"), "spending", SPENDING
-        ),
-    }
+    """The request of POST /api/v1/boundaries as keyword arguments."""
+    return load(BoundariesRequest(), payload)
 
 
 def parse_sample_size(payload: Any) -> dict:
-    payload = require_object(payload)
-    baseline = number(
-        payload.get("baseline_rate"), "baseline_rate",
-        minimum=MIN_BASELINE_RATE, below=1,
-    )  # fmt: skip
-    mde = number(
-        payload.get("relative_mde"), "relative_mde",
-        minimum=MIN_RELATIVE_MDE, maximum=100,
-    )  # fmt: skip
-    if baseline * (1 + mde) >= 1:
-        raise InputError(
-            "baseline_rate × (1 + relative_mde) must stay below 1.", "relative_mde"
-        )
-    return {
-        "baseline_rate": baseline,
-        "relative_mde": mde,
-        "alpha": optional(payload, "alpha", 0.05, number, above=0, maximum=0.5),
-        "power": optional(payload, "power", 0.8, number, minimum=0.5, below=1),
-        "variants": optional(payload, "variants", 2, integer, 2, MAX_VARIANTS),
-        "units_per_sprint": optional(
-            payload, "units_per_sprint", None, number, above=0, maximum=MAX_COUNT
-        ),
-        "planned_looks": optional(
-            payload, "planned_looks", None, integer, 1, MAX_PLANNED_LOOKS
-        ),
-        "spending": choice(
-            payload.get("spending", "obrien_fleming"), "spending", SPENDING
-        ),
-    }
+    """The request of POST /api/v1/sample-size as keyword arguments."""
+    return load(SampleSizeRequest(), payload)

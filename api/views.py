@@ -7,13 +7,9 @@ import re
 from flask import Blueprint, jsonify, request
 
 import stats
-from api.schema import (
-    SPENDING,
-    InputError,
-    parse_analyze,
-    parse_boundaries,
-    parse_sample_size,
-)
+from api.fields import InputError
+from api.openapi import openapi_document
+from api.schema import SPENDING, parse_analyze, parse_boundaries, parse_sample_size
 from core.limits import MAX_COUNT, MAX_VARIANTS
 from web.forms import Form
 from web.render import render
@@ -23,44 +19,53 @@ bp = Blueprint("api", __name__)
 MAX_PASTE_LINES = 20
 
 
-def _json_error(error: InputError):
+@bp.errorhandler(InputError)
+def _refused(error: InputError):
+    """A refused request: its message and field, 400 or 422."""
     return jsonify(error.to_dict()), error.status
 
 
-def _json_body():
+@bp.errorhandler(stats.StatsInputError)
+def _refused_by_stats(error: stats.StatsInputError):
+    """What stats/ refuses is a 422 naming its argument: the API does not check
+    again what the engine checks."""
+    return jsonify({"error": error.message, "field": error.field}), 422
+
+
+def _json_body() -> object:
+    """The request's JSON value, or a 400 when it is not JSON."""
     if not request.is_json:
         raise InputError(
             "Send a JSON body with Content-Type: application/json.", None, 400
         )
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the parser's stack
+        payload = None
     if payload is None:
         raise InputError("The request body is not valid JSON.", None, 400)
     return payload
 
 
-def _run(parse, compute):
-    try:
-        arguments = parse(_json_body())
-        return jsonify(compute(arguments).to_dict())
-    except InputError as error:
-        return _json_error(error)
-    except stats.StatsInputError as error:
-        return _json_error(InputError(error.message, error.field))
-
-
 @bp.post("/api/v1/analyze")
 def analyze():
-    return _run(parse_analyze, lambda args: stats.analyze(**args))
+    return jsonify(stats.analyze(**parse_analyze(_json_body())).to_dict())
 
 
 @bp.post("/api/v1/boundaries")
 def boundaries():
-    return _run(parse_boundaries, lambda args: stats.boundaries(**args))
+    return jsonify(stats.boundaries(**parse_boundaries(_json_body())).to_dict())
 
 
 @bp.post("/api/v1/sample-size")
 def sample_size():
-    return _run(parse_sample_size, lambda args: stats.sample_size(**args))
+    return jsonify(stats.sample_size(**parse_sample_size(_json_body())).to_dict())
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    """The OpenAPI 3 document, generated from the request schemas."""
+    return jsonify(openapi_document())
 
 
 EXAMPLE_COUNTS = "A, 1000, 50\nB, 1000, 65"

@@ -16,7 +16,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
-from core.limits import MAX_COUNT, SHARE_TOLERANCE
+from core.limits import (
+    MAX_COUNT,
+    MAX_PLANNED_LOOKS,
+    MAX_VARIANT_NAME,
+    SHARE_TOLERANCE,
+)
 from core.vocabulary import FUNNEL_STAGES
 from database import check_in, db
 
@@ -93,7 +98,9 @@ class Experiment(db.Model):
         ),
         CheckConstraint("alpha > 0 AND alpha < 0.5", name="alpha_range"),
         CheckConstraint("power >= 0.5 AND power < 1", name="power_range"),
-        CheckConstraint("planned_looks BETWEEN 1 AND 52", name="looks_range"),
+        CheckConstraint(
+            f"planned_looks BETWEEN 1 AND {MAX_PLANNED_LOOKS}", name="looks_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -190,7 +197,7 @@ class Variant(db.Model):
     experiment_id: Mapped[int] = mapped_column(
         ForeignKey("experiments.id", ondelete="CASCADE")
     )
-    name: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(MAX_VARIANT_NAME))
     content_item_id: Mapped[int | None] = mapped_column(ForeignKey("content_items.id"))
     is_control: Mapped[bool] = mapped_column(default=False)
     planned_share: Mapped[float]

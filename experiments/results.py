@@ -8,6 +8,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+import stats
 from auth.decorators import require
 from core.limits import MAX_COUNT, MAX_VALUE
 from database import db
@@ -29,10 +30,10 @@ OPEN_FOR_RESULTS = ("running", "analyzing", "decided")
 
 
 def sufficient_from_entry(units: int, mean: float, sd: float) -> tuple[float, float]:
-    """(n, mean, sample sd) as the stored sum and sum of squares."""
-    value_sum = units * mean
-    value_sum_squares = (units - 1) * sd**2 + units * mean**2 if units else 0.0
-    return value_sum, value_sum_squares
+    """(n, mean, sample sd) as the stored sum and sum of squares (the one
+    conversion lives in stats)."""
+    _, value_sum, value_sum_squares = stats.sufficient_from_mean_sd(units, mean, sd)
+    return float(value_sum), float(value_sum_squares)
 
 
 def read_cell(form: Form, metric) -> dict | None:
