@@ -1,5 +1,7 @@
 """Binomial figures against statsmodels, scipy and Newcombe (1998)."""
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from scipy import integrate, stats
@@ -139,6 +141,42 @@ def test_fisher_exact_with_two_million_units_and_three_conversions():
     p = fisher_exact_p([3.0], [2e6], [0.0], [2e6])
     ref = fisher_exact([[3, 2e6 - 3], [0, 2e6]]).pvalue
     assert p[0] == pytest.approx(ref, rel=1e-9)
+
+
+def exact_fisher(x_t, n_t, x_c, n_c):
+    """Two-sided Fisher p-value in exact rational arithmetic (small supports)."""
+    conv, total = x_t + x_c, n_t + n_c
+    k_min, k_max = max(0, n_t - (total - conv)), min(n_t, conv)
+    weights = [Fraction(1)]
+    for k in range(k_min, k_max):
+        ratio = Fraction((conv - k) * (n_t - k), (k + 1) * (total - conv - n_t + k + 1))
+        weights.append(weights[-1] * ratio)
+    observed = weights[x_t - k_min]
+    extreme = sum(w for w in weights if w <= observed)
+    return float(extreme / sum(weights))
+
+
+@pytest.mark.parametrize(
+    ("x_t", "n_t", "x_c", "n_c"),
+    [
+        pytest.param(3, 10**12, 0, 10**12, id="3-vs-0-of-10^12"),
+        pytest.param(0, 10**12, 7, 10**12, id="0-vs-7-of-10^12"),
+        pytest.param(2, 10**12, 5, 3 * 10**11, id="uneven-10^12"),
+        pytest.param(4, 10**12 - 1, 1, 10**9, id="10^12-vs-10^9"),
+        pytest.param(9, 10**12, 9, 10**12, id="tie-10^12"),
+        pytest.param(12, 20, 3, 20, id="small"),
+    ],
+)
+def test_fisher_exact_is_exact_at_a_trillion_units(x_t, n_t, x_c, n_c):
+    p = fisher_exact_p([float(x_t)], [float(n_t)], [float(x_c)], [float(n_c)])
+    assert p[0] == pytest.approx(exact_fisher(x_t, n_t, x_c, n_c), rel=1e-12)
+
+
+def test_three_of_a_trillion_against_none_is_one_quarter():
+    # Four tables (0..3 conversions on the challenger), binomial(3, 1/2) up to
+    # 1e-12: P(3) + P(0) = 1/8 + 1/8. log-gamma of 10^12 gave 0.24935.
+    p = fisher_exact_p([3.0], [1e12], [0.0], [1e12])
+    assert p[0] == pytest.approx(0.25, abs=1e-11)
 
 
 @pytest.mark.parametrize(
