@@ -3,9 +3,8 @@
 import json
 
 import pytest
+from helpers import partial
 from statsmodels.stats.proportion import proportions_ztest
-
-from conftest import partial
 
 ANALYZE = {
     "metric": "binomial",

@@ -1,16 +1,8 @@
 """The experiment list, form, page, status guard and decision."""
 
 import pytest
+from helpers import edit_data, form_data, partial
 
-from conftest import (
-    add_result,
-    edit_data,
-    form_data,
-    login,
-    make_experiment,
-    make_sprint,
-    partial,
-)
 from database import db
 from experiments.forms import HYPOTHESIS_TEMPLATE
 from experiments.models import Experiment, Metric, PlannedSplit, Variant
@@ -20,7 +12,7 @@ def count(model) -> int:
     return db.session.execute(db.select(db.func.count()).select_from(model)).scalar()
 
 
-def test_create_saves_experiment_variants_and_metrics(client, app):
+def test_create_saves_experiment_variants_and_metrics(client, app, login):
     login(client, "marketing")
     response = client.post("/experiments", data=form_data())
     assert response.status_code == 303
@@ -108,7 +100,7 @@ INVALID = [
 
 @pytest.mark.parametrize("overrides,field,message", INVALID)
 def test_invalid_experiment_is_refused_next_to_the_field(
-    client, app, overrides, field, message
+    client, app, overrides, field, message, login
 ):
     login(client, "marketing")
     data = form_data(**overrides)
@@ -125,7 +117,9 @@ def test_invalid_experiment_is_refused_next_to_the_field(
         assert count(Variant) == 0
 
 
-def test_duplicate_title_is_refused_whatever_its_case(client, app):
+def test_duplicate_title_is_refused_whatever_its_case(
+    client, app, login, make_experiment
+):
     with app.app_context():
         make_experiment(title="Pricing headline")
     login(client, "marketing")
@@ -136,7 +130,7 @@ def test_duplicate_title_is_refused_whatever_its_case(client, app):
         assert count(Experiment) == 1
 
 
-def test_double_submit_of_the_new_form_creates_one_experiment(client, app):
+def test_double_submit_of_the_new_form_creates_one_experiment(client, app, login):
     login(client, "marketing")
     assert client.post("/experiments", data=form_data()).status_code == 303
     second = client.post("/experiments", data=form_data())
@@ -146,7 +140,7 @@ def test_double_submit_of_the_new_form_creates_one_experiment(client, app):
         assert count(Experiment) == 1
 
 
-def test_script_in_a_title_is_rendered_inert(client, app):
+def test_script_in_a_title_is_rendered_inert(client, app, login):
     login(client, "marketing")
     title = '<script>alert("x")</script>'
     client.post("/experiments", data=form_data(title=title))
@@ -155,7 +149,7 @@ def test_script_in_a_title_is_rendered_inert(client, app):
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
 
 
-def test_new_row_fragment_for_the_add_button(client):
+def test_new_row_fragment_for_the_add_button(client, login):
     login(client, "marketing")
     response = client.get("/experiments/rows/variants", headers=partial())
     html = response.get_data(as_text=True)
@@ -165,7 +159,7 @@ def test_new_row_fragment_for_the_add_button(client):
     assert 'name="control"' in html
 
 
-def test_three_variants_with_content(client, app):
+def test_three_variants_with_content(client, app, login):
     from content.models import ContentItem
 
     with app.app_context():
@@ -190,7 +184,9 @@ def test_three_variants_with_content(client, app):
         assert variants[2].content_item_id == item_id
 
 
-def test_edit_updates_rows_and_removes_an_unused_one(client, app):
+def test_edit_updates_rows_and_removes_an_unused_one(
+    client, app, login, make_experiment
+):
     with app.app_context():
         experiment = make_experiment(status="idea")
         a, b = experiment.variants
@@ -233,7 +229,9 @@ def test_edit_updates_rows_and_removes_an_unused_one(client, app):
         assert [m.name for m in experiment.metrics] == ["Opens"]
 
 
-def test_a_variant_with_results_cannot_be_removed(client, app):
+def test_a_variant_with_results_cannot_be_removed(
+    client, app, add_result, login, make_experiment, make_sprint
+):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment()
@@ -250,7 +248,9 @@ def test_a_variant_with_results_cannot_be_removed(client, app):
         assert count(Variant) == 2
 
 
-def test_changing_the_split_keeps_the_old_split_for_past_sprints(client, app):
+def test_changing_the_split_keeps_the_old_split_for_past_sprints(
+    client, app, add_result, login, make_experiment, make_sprint
+):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment()
@@ -279,7 +279,7 @@ def test_changing_the_split_keeps_the_old_split_for_past_sprints(client, app):
         ] == [0.7, 0.3]
 
 
-def test_list_filters_by_status_and_channel(client, app):
+def test_list_filters_by_status_and_channel(client, app, login, make_experiment):
     with app.app_context():
         make_experiment(title="Running email", status="running", channel="email")
         make_experiment(title="Idea email", status="idea", channel="email")
@@ -296,7 +296,9 @@ def test_list_filters_by_status_and_channel(client, app):
     assert '<option value="running" selected>' in page
 
 
-def test_search_answers_a_fragment_to_a_partial_request(client, app):
+def test_search_answers_a_fragment_to_a_partial_request(
+    client, app, login, make_experiment
+):
     with app.app_context():
         make_experiment(title="Webinar subject line")
         make_experiment(title="Pricing page", hypothesis="Anchoring lifts demos 100%")
@@ -314,7 +316,7 @@ def test_search_answers_a_fragment_to_a_partial_request(client, app):
     }
 
 
-def test_a_boosted_or_history_request_gets_the_whole_page(client, app):
+def test_a_boosted_or_history_request_gets_the_whole_page(client, app, login):
     login(client, "viewer")
     response = client.get(
         "/experiments?q=x", headers={"HX-Request": "true", "HX-Request-Type": "full"}
@@ -322,7 +324,7 @@ def test_a_boosted_or_history_request_gets_the_whole_page(client, app):
     assert b"<html" in response.data
 
 
-def test_search_treats_like_wildcards_literally(client, app):
+def test_search_treats_like_wildcards_literally(client, app, login, make_experiment):
     with app.app_context():
         make_experiment(title="Anything")
     login(client, "viewer")
@@ -331,7 +333,7 @@ def test_search_treats_like_wildcards_literally(client, app):
     assert "No experiment matches." in page
 
 
-def test_unknown_experiment_is_404(client):
+def test_unknown_experiment_is_404(client, login):
     login(client, "viewer")
     response = client.get("/experiments/999")
     assert response.status_code == 404
@@ -339,18 +341,20 @@ def test_unknown_experiment_is_404(client):
 
 
 @pytest.mark.parametrize("url", ["/experiments/abc", "/experiments/999/edit"])
-def test_bad_ids_are_404(client, url):
+def test_bad_ids_are_404(client, url, login):
     login(client, "marketing")
     assert client.get(url).status_code == 404
 
 
-def test_bad_page_argument_falls_back_to_the_first_page(client):
+def test_bad_page_argument_falls_back_to_the_first_page(client, login):
     login(client, "viewer")
     assert client.get("/experiments?page=abc").status_code == 200
     assert client.get("/experiments?page=-3").status_code == 200
 
 
-def test_start_needs_control_challenger_and_primary_metric(client, app):
+def test_start_needs_control_challenger_and_primary_metric(
+    client, app, login, make_experiment
+):
     with app.app_context():
         experiment = make_experiment(
             status="planned",
@@ -382,7 +386,7 @@ def test_start_needs_control_challenger_and_primary_metric(client, app):
         assert db.session.get(Experiment, experiment_id).status == "planned"
 
 
-def test_start_a_complete_experiment(client, app):
+def test_start_a_complete_experiment(client, app, login, make_experiment):
     with app.app_context():
         experiment_id = make_experiment(status="planned").id
     login(client, "marketing")
@@ -395,7 +399,7 @@ def test_start_a_complete_experiment(client, app):
 
 
 @pytest.mark.parametrize("target", ["decided", "idea", "bogus"])
-def test_status_cannot_jump(client, app, target):
+def test_status_cannot_jump(client, app, target, login, make_experiment):
     with app.app_context():
         experiment_id = make_experiment(status="running").id
     login(client, "marketing")
@@ -407,7 +411,9 @@ def test_status_cannot_jump(client, app, target):
         assert db.session.get(Experiment, experiment_id).status == "running"
 
 
-def test_status_error_answers_the_status_fragment_to_htmx(client, app):
+def test_status_error_answers_the_status_fragment_to_htmx(
+    client, app, login, make_experiment
+):
     with app.app_context():
         experiment_id = make_experiment(status="running").id
     login(client, "marketing")
@@ -422,7 +428,7 @@ def test_status_error_answers_the_status_fragment_to_htmx(client, app):
     assert "An experiment cannot go from running to idea." in html
 
 
-def test_lead_records_the_decision(client, app):
+def test_lead_records_the_decision(client, app, login, make_experiment):
     with app.app_context():
         experiment_id = make_experiment(status="analyzing").id
     login(client, "lead")
@@ -465,7 +471,9 @@ def test_lead_records_the_decision(client, app):
         ),
     ],
 )
-def test_invalid_decision_is_refused(client, app, data, message):
+def test_invalid_decision_is_refused(
+    client, app, data, message, login, make_experiment
+):
     with app.app_context():
         experiment_id = make_experiment(status="analyzing").id
     login(client, "lead")
@@ -476,7 +484,7 @@ def test_invalid_decision_is_refused(client, app, data, message):
         assert db.session.get(Experiment, experiment_id).decision is None
 
 
-def test_an_idea_cannot_be_decided(client, app):
+def test_an_idea_cannot_be_decided(client, app, login, make_experiment):
     with app.app_context():
         experiment_id = make_experiment(status="idea").id
     login(client, "lead")
@@ -489,7 +497,9 @@ def test_an_idea_cannot_be_decided(client, app):
 
 
 @pytest.mark.parametrize("new_control", [0, 1])
-def test_moving_the_control_and_the_primary_metric(client, app, new_control):
+def test_moving_the_control_and_the_primary_metric(
+    client, app, new_control, login, make_experiment
+):
     """The one-control and one-primary indexes hold while the edit swaps them."""
     with app.app_context():
         experiment = make_experiment(

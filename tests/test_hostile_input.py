@@ -2,8 +2,6 @@
 
 import pytest
 
-from conftest import login, make_experiment, make_sprint
-
 HUGE = "99999999999999999999999"
 
 
@@ -17,7 +15,7 @@ HUGE = "99999999999999999999999"
         f"/content/{HUGE}/edit",
     ],
 )
-def test_huge_ids_in_the_path_are_404(client, url):
+def test_huge_ids_in_the_path_are_404(client, url, login):
     login(client, "lead")
     assert client.get(url).status_code == 404
 
@@ -33,7 +31,7 @@ def test_huge_ids_in_the_path_are_404(client, url):
         "?q=" + "x" * 5000,
     ],
 )
-def test_odd_list_queries_answer_200(client, app, query):
+def test_odd_list_queries_answer_200(client, app, query, login, make_experiment):
     with app.app_context():
         make_experiment()
     login(client, "viewer")
@@ -43,12 +41,14 @@ def test_odd_list_queries_answer_200(client, app, query):
 @pytest.mark.parametrize(
     "query", ["?kind=%00", "?persona=%00", "?tag=a%00", "?tag=%ff"]
 )
-def test_odd_content_filters_answer_200(client, query):
+def test_odd_content_filters_answer_200(client, query, login):
     login(client, "viewer")
     assert client.get("/content" + query).status_code == 200
 
 
-def test_huge_ids_in_forms_are_refused_not_crashed(client, app):
+def test_huge_ids_in_forms_are_refused_not_crashed(
+    client, app, login, make_experiment, make_sprint
+):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment()
@@ -86,7 +86,7 @@ def test_huge_ids_in_forms_are_refused_not_crashed(client, app):
     assert sprint_id
 
 
-def test_nul_bytes_in_login_and_forms_are_refused(client, app):
+def test_nul_bytes_in_login_and_forms_are_refused(client, app, login):
     assert (
         client.post("/login", data={"email": "a\x00b", "password": "x"}).status_code
         == 422

@@ -1,24 +1,16 @@
 """Input and edits that used to answer 500 or lose data, found in review."""
 
 import pytest
+from helpers import edit_data, form_data, partial, post_cell
 
-from conftest import (
-    add_result,
-    edit_data,
-    form_data,
-    login,
-    make_cell_ids,
-    make_experiment,
-    make_sprint,
-    partial,
-    post_cell,
-)
 from content.models import Feedback
 from database import db
 from experiments.models import Experiment, Metric, Result, Sprint, Variant
 
 
-def test_a_number_with_thousands_of_digits_is_refused(client, app):
+def test_a_number_with_thousands_of_digits_is_refused(
+    client, app, login, make_cell_ids
+):
     ids = make_cell_ids(app)
     login(client, "marketing")
     response = post_cell(client, ids, units="1" * 5000, conversions="0")
@@ -36,14 +28,16 @@ def test_a_number_with_thousands_of_digits_is_refused(client, app):
         ({"baseline_rate": "1e-300"}, "Baseline rate must be at least 0.01."),
     ],
 )
-def test_a_vanishing_plan_is_refused(client, overrides, message):
+def test_a_vanishing_plan_is_refused(client, overrides, message, login):
     login(client, "marketing")
     response = client.post("/experiments", data=form_data(**overrides))
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
 
 
-def test_a_stored_plan_beyond_the_limits_does_not_break_the_pages(client, app):
+def test_a_stored_plan_beyond_the_limits_does_not_break_the_pages(
+    client, app, login, make_experiment
+):
     with app.app_context():
         experiment = make_experiment(baseline_rate=0.05, relative_mde=1e-300)
         experiment_id = experiment.id
@@ -121,7 +115,7 @@ def test_a_page_405_keeps_its_allow_header(client):
     assert "POST" in response.headers["Allow"]
 
 
-def test_sprint_dates_stay_in_a_sane_range(client, app):
+def test_sprint_dates_stay_in_a_sane_range(client, app, login):
     login(client, "marketing")
     response = client.post(
         "/sprints",
@@ -141,7 +135,9 @@ def test_sprint_dates_stay_in_a_sane_range(client, app):
     assert client.get("/sprints").status_code == 200
 
 
-def test_a_metric_with_results_keeps_its_type(client, app):
+def test_a_metric_with_results_keeps_its_type(
+    client, app, add_result, login, make_experiment, make_sprint
+):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment()
@@ -160,7 +156,9 @@ def test_a_metric_with_results_keeps_its_type(client, app):
         assert db.session.execute(db.select(Metric.kind)).scalar_one() == "binomial"
 
 
-def test_a_variant_with_feedback_cannot_be_removed(client, app):
+def test_a_variant_with_feedback_cannot_be_removed(
+    client, app, login, make_experiment, make_sprint
+):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment(status="planned")
@@ -186,7 +184,9 @@ def test_a_variant_with_feedback_cannot_be_removed(client, app):
         assert db.session.execute(db.select(db.func.count(Variant.id))).scalar() == 2
 
 
-def test_thirds_entered_as_percentages_are_stored_exactly_and_can_start(client, app):
+def test_thirds_entered_as_percentages_are_stored_exactly_and_can_start(
+    client, app, login
+):
     login(client, "marketing")
     data = form_data(
         **{
@@ -208,7 +208,9 @@ def test_thirds_entered_as_percentages_are_stored_exactly_and_can_start(client, 
     assert response.status_code == 303
 
 
-def test_a_decided_experiment_cannot_go_back_to_idea(client, app):
+def test_a_decided_experiment_cannot_go_back_to_idea(
+    client, app, login, make_experiment
+):
     with app.app_context():
         experiment_id = make_experiment(status="archived", decision="ship").id
     login(client, "marketing")
@@ -223,7 +225,7 @@ def test_a_decided_experiment_cannot_go_back_to_idea(client, app):
         assert db.session.get(Experiment, experiment_id).status == "archived"
 
 
-def test_an_expired_session_sends_htmx_to_the_login_page(client, app):
+def test_an_expired_session_sends_htmx_to_the_login_page(client, app, make_experiment):
     with app.app_context():
         experiment_id = make_experiment().id
     response = client.get(f"/experiments/{experiment_id}", headers=partial())
@@ -237,7 +239,7 @@ def test_an_expired_session_sends_htmx_to_the_login_page(client, app):
     assert "HX-Request" in plain.headers["Vary"]
 
 
-def test_a_results_post_without_its_ids_is_400(client, app):
+def test_a_results_post_without_its_ids_is_400(client, app, login, make_experiment):
     with app.app_context():
         experiment_id = make_experiment().id
     login(client, "marketing")
@@ -253,7 +255,9 @@ def test_a_results_post_without_its_ids_is_400(client, app):
         ("0" * 30 + "12", None),  # leading zeros are still twelve
     ],
 )
-def test_long_numbers_are_judged_by_their_value(client, app, units, message):
+def test_long_numbers_are_judged_by_their_value(
+    client, app, units, message, login, make_cell_ids
+):
     ids = make_cell_ids(app)
     login(client, "marketing")
     response = post_cell(client, ids, units=units, conversions="0")
@@ -274,7 +278,9 @@ def test_api_too_large_is_json(client):
     assert response.get_json()["field"] is None
 
 
-def test_feedback_with_a_forged_variant_id_is_refused(client, app):
+def test_feedback_with_a_forged_variant_id_is_refused(
+    client, app, login, make_cell_ids
+):
     ids = make_cell_ids(app)
     login(client, "sales")
     response = client.post(
