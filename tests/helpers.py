@@ -80,3 +80,7 @@ def edit_data(experiment, **changes):
         )
     data.update(changes)
     return data
+
+
+# An id longer than any row id (ids are 32-bit): pages answer 404, forms refuse it.
+HUGE = "99999999999999999999999"

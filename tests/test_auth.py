@@ -1,7 +1,7 @@
 """Sign-in, sign-out, the login wall, role rules and the user list."""
 
 import pytest
-from helpers import PASSWORD, post_cell
+from helpers import PASSWORD, partial, post_cell
 
 from auth.models import User
 from database import db
@@ -248,3 +248,31 @@ def make_user_exists(email: str) -> bool:
         db.session.execute(db.select(User).where(User.email == email)).scalar()
         is not None
     )
+
+
+def test_nul_bytes_in_login_and_forms_are_refused(client, app, login):
+    assert (
+        client.post("/login", data={"email": "a\x00b", "password": "x"}).status_code
+        == 422
+    )
+    login(client, "marketing")
+    response = client.post(
+        "/sprints", data={"name": "S\x00", "start_date": "2026-01-01",
+                          "end_date": "2026-01-10"}
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert b"Name contains a control character; remove it." in response.data
+
+
+def test_an_expired_session_sends_htmx_to_the_login_page(client, app, make_experiment):
+    with app.app_context():
+        experiment_id = make_experiment().id
+    response = client.get(f"/experiments/{experiment_id}", headers=partial())
+    assert response.status_code == 401
+    assert response.data == b""
+    assert response.headers["HX-Redirect"] == (
+        f"/login?next=/experiments/{experiment_id}"
+    )
+    plain = client.get(f"/experiments/{experiment_id}")
+    assert plain.status_code == 302
+    assert "HX-Request" in plain.headers["Vary"]

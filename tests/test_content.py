@@ -128,3 +128,13 @@ def test_unknown_content_is_404(client, login):
     login(client, "marketing")
     assert client.get("/content/999").status_code == 404
     assert client.get("/content/999/edit").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", ["?kind=%00", "?persona=%00", "?tag=a%00", "?tag=%ff"]
+)
+def test_odd_content_filters_are_ignored(client, query, login):
+    login(client, "viewer")
+    response = client.get("/content" + query)
+    assert response.status_code == 200
+    assert response.data == client.get("/content").data

@@ -1,8 +1,9 @@
 """The experiment list, form, page, status guard and decision."""
 
 import pytest
-from helpers import edit_data, form_data, partial
+from helpers import HUGE, edit_data, form_data, partial
 
+from content.models import Feedback
 from database import db
 from experiments.forms import HYPOTHESIS_TEMPLATE
 from experiments.models import Experiment, Metric, PlannedSplit, Variant
@@ -531,3 +532,159 @@ def test_moving_the_control_and_the_primary_metric(
             new_control == 1,
         ]
         assert [m.role for m in experiment.metrics] == ["primary", "secondary"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/experiments/{HUGE}",
+        f"/experiments/{HUGE}/edit",
+        f"/sprints/{HUGE}",
+        f"/content/{HUGE}",
+        f"/content/{HUGE}/edit",
+    ],
+)
+def test_huge_ids_in_the_path_are_404(client, url, login):
+    login(client, "lead")
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("?q=%00", True),  # the NUL is dropped: an empty search lists everything
+        ("?q=a%00b", False),
+        (f"?page={HUGE}", False),  # past the last page
+        ("?page=0", True),  # read as the first page
+        ("?status=%00&channel=%00", True),  # unknown filters are ignored
+        ("?q=" + "x" * 5000, False),
+    ],
+)
+def test_odd_list_queries_list_what_they_match(
+    client, app, query, listed, login, make_experiment
+):
+    with app.app_context():
+        make_experiment()
+    login(client, "viewer")
+    response = client.get("/experiments" + query)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert ("Subject line test" in page) is listed
+    assert ("No experiment matches." in page) is not listed
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"relative_mde": "1e-300"}, "Smallest lift must be at least 0.1."),
+        ({"baseline_rate": "1e-300"}, "Baseline rate must be at least 0.01."),
+    ],
+)
+def test_a_vanishing_plan_is_refused(client, overrides, message, login):
+    login(client, "marketing")
+    response = client.post("/experiments", data=form_data(**overrides))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_stored_plan_beyond_the_limits_does_not_break_the_pages(
+    client, app, login, make_experiment
+):
+    with app.app_context():
+        experiment = make_experiment(baseline_rate=0.05, relative_mde=1e-300)
+        experiment_id = experiment.id
+    login(client, "viewer")
+    for url in (f"/experiments/{experiment_id}", "/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Subject line test" in response.get_data(as_text=True), url
+
+
+def test_a_metric_with_results_keeps_its_type(
+    client, app, add_result, login, make_experiment, make_sprint
+):
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment()
+        metric = experiment.metrics[0]
+        add_result(
+            experiment.variants[0].id, sprint.id, metric.id, units=10, conversions=1
+        )
+        db.session.commit()
+        data = edit_data(experiment, **{f"metrics-id{metric.id}-kind": "continuous"})
+        experiment_id = experiment.id
+    login(client, "marketing")
+    response = client.post(f"/experiments/{experiment_id}", data=data)
+    assert response.status_code == 422
+    assert b"Has results; its type cannot change." in response.data
+    with app.app_context():
+        assert db.session.execute(db.select(Metric.kind)).scalar_one() == "binomial"
+
+
+def test_a_variant_with_feedback_cannot_be_removed(
+    client, app, login, make_experiment, make_sprint
+):
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment(status="planned")
+        b = experiment.variants[1]
+        db.session.add(
+            Feedback(
+                variant_id=b.id,
+                sprint_id=sprint.id,
+                lead_quality=3,
+                sentiment="neutral",
+                outcome="open",
+            )
+        )
+        db.session.commit()
+        data = edit_data(experiment, **{f"variants-id{b.id}-remove": "1"})
+        experiment_id = experiment.id
+    login(client, "marketing")
+    response = client.post(f"/experiments/{experiment_id}", data=data)
+    assert response.status_code == 422
+    assert b"Has field feedback; it cannot be removed." in response.data
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Feedback.id))).scalar() == 1
+        assert db.session.execute(db.select(db.func.count(Variant.id))).scalar() == 2
+
+
+def test_thirds_entered_as_percentages_are_stored_exactly_and_can_start(
+    client, app, login
+):
+    login(client, "marketing")
+    data = form_data(
+        **{
+            "variants-a1-share": "33.3",
+            "variants-b2-share": "33.3",
+            "variants-c3-name": "C",
+            "variants-c3-share": "33.3",
+        }
+    )
+    assert client.post("/experiments", data=data).status_code == 303
+    with app.app_context():
+        experiment = db.session.execute(db.select(Experiment)).scalar_one()
+        assert sum(v.planned_share for v in experiment.variants) == pytest.approx(1)
+        experiment_id = experiment.id
+    client.post(f"/experiments/{experiment_id}/status", data={"status": "planned"})
+    response = client.post(
+        f"/experiments/{experiment_id}/status", data={"status": "running"}
+    )
+    assert response.status_code == 303
+
+
+def test_a_decided_experiment_cannot_go_back_to_idea(
+    client, app, login, make_experiment
+):
+    with app.app_context():
+        experiment_id = make_experiment(status="archived", decision="ship").id
+    login(client, "marketing")
+    page = client.get(f"/experiments/{experiment_id}").get_data(as_text=True)
+    assert 'value="idea"' not in page
+    response = client.post(
+        f"/experiments/{experiment_id}/status", data={"status": "idea"}
+    )
+    assert response.status_code == 422
+    assert b"A decided experiment stays decided" in response.data
+    with app.app_context():
+        assert db.session.get(Experiment, experiment_id).status == "archived"

@@ -141,3 +141,20 @@ def test_script_in_feedback_is_inert(client, app, ids, login):
     page = client.get(f"/experiments/{ids['experiment']}").get_data(as_text=True)
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_feedback_with_a_forged_variant_id_is_refused(
+    client, app, login, make_cell_ids
+):
+    ids = make_cell_ids(app)
+    login(client, "sales")
+    response = client.post(
+        f"/experiments/{ids['experiment']}/feedback",
+        data={"variant_id": "99999999999999999999", "sprint_id": ids["sprint"],
+              "lead_quality": "3", "sentiment": "neutral", "outcome": "open",
+              "form_token": "t1"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert b"Choose the variant the leads came from." in response.data
+    with app.app_context():
+        assert db.session.execute(db.select(Feedback)).first() is None

@@ -1,7 +1,7 @@
 """Entering results inline: validation, permissions, the trail and the fragment."""
 
 import pytest
-from helpers import partial, post_cell
+from helpers import HUGE, form_data, partial, post_cell
 
 from database import db
 from experiments.models import Metric, Result, ResultEdit
@@ -304,3 +304,87 @@ def test_a_cell_inserted_meanwhile_is_updated_not_crashed(
     response = post_cell(client, setup, units="50", conversions="5")
     assert response.status_code == 303
     assert stored(app) == [(setup["a"], 50, 5)]
+
+
+def test_huge_ids_in_forms_are_refused_not_crashed(
+    client, app, login, make_experiment, make_sprint
+):
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment()
+        ids = (experiment.id, experiment.variants[0].id, experiment.metrics[0].id)
+        sprint_id = sprint.id
+    login(client, "lead")
+    url = f"/experiments/{ids[0]}"
+    assert client.get(f"{url}?edit={ids[1]}-{ids[2]}-{HUGE}").status_code == 404
+    response = client.post(
+        f"{url}/results",
+        data={"variant_id": ids[1], "metric_id": ids[2], "sprint_id": HUGE,
+              "units": "1", "conversions": "0"},
+    )  # fmt: skip
+    assert response.status_code == 404
+    response = client.post(
+        f"{url}/feedback",
+        data={"variant_id": ids[1], "sprint_id": HUGE, "lead_quality": "3",
+              "sentiment": "neutral", "outcome": "open", "form_token": "t"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert b"Choose a sprint." in response.data
+    response = client.post(f"/users/{HUGE}/role", data={"role": "viewer"})
+    assert response.status_code == 404
+    data = {
+        "title": "T", "hypothesis": "H", "channel": "email",
+        "assignment": "randomized", "ice_impact": "5", "ice_confidence": "5",
+        "ice_ease": "5", "alpha": "0.05", "power": "0.8", "planned_looks": "4",
+        "owner_id": HUGE, "start_sprint_id": HUGE,
+        "control": "k1", "variants-k1-name": "A", "variants-k1-share": "100",
+        "variants-k1-content_item_id": HUGE, "variants-k1-id": HUGE,
+    }  # fmt: skip
+    response = client.post("/experiments", data=data)
+    assert response.status_code == 422
+    assert b"Choose an owner from the list." in response.data
+    assert sprint_id
+
+
+def test_a_number_with_thousands_of_digits_is_refused(
+    client, app, login, make_cell_ids
+):
+    ids = make_cell_ids(app)
+    login(client, "marketing")
+    response = post_cell(client, ids, units="1" * 5000, conversions="0")
+    assert response.status_code == 422
+    assert b"Units must be at most 1,000,000,000,000." in response.data
+    response = client.post("/experiments", data=form_data(ice_impact="9" * 5000))
+    assert response.status_code == 422
+    assert b"Impact must be at most 10." in response.data
+
+
+def test_a_results_post_without_its_ids_is_400(client, app, login, make_experiment):
+    with app.app_context():
+        experiment_id = make_experiment().id
+    login(client, "marketing")
+    response = client.post(f"/experiments/{experiment_id}/results", data={"units": "1"})
+    assert response.status_code == 400
+    assert b"The form does not say which cell it is for" in response.data
+
+
+@pytest.mark.parametrize(
+    "units,message",
+    [
+        ("-" + "9" * 5000, "Units cannot be negative."),
+        ("0" * 30 + "12", None),  # leading zeros are still twelve
+    ],
+)
+def test_long_numbers_are_judged_by_their_value(
+    client, app, units, message, login, make_cell_ids
+):
+    ids = make_cell_ids(app)
+    login(client, "marketing")
+    response = post_cell(client, ids, units=units, conversions="0")
+    if message is None:
+        assert response.status_code == 303
+        with app.app_context():
+            assert db.session.execute(db.select(Result.units)).scalar_one() == 12
+    else:
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)

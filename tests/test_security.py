@@ -6,7 +6,7 @@ import pytest
 from helpers import PASSWORD, partial
 
 from database import db
-from experiments.models import Experiment, Result
+from experiments.models import Experiment, Result, Sprint
 
 
 @pytest.fixture
@@ -153,7 +153,6 @@ def test_a_race_past_validation_answers_409_not_500(app, monkeypatch, login):
     from datetime import date
 
     from experiments import sprints
-    from experiments.models import Sprint
 
     client = app.test_client()
 
@@ -186,3 +185,9 @@ class _LowerThatMatchesNothing:
         if name == "lower":
             return lambda column: literal("\x01never")
         return getattr(func, name)
+
+
+def test_a_page_405_keeps_its_allow_header(client):
+    response = client.put("/login")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
