@@ -5,7 +5,7 @@ import json
 import pytest
 from statsmodels.stats.proportion import proportions_ztest
 
-from conftest import partial
+from helpers import partial
 
 ANALYZE = {
     "metric": "binomial",
@@ -475,3 +475,86 @@ def test_calculator_plan_errors_stand_next_to_the_field(client, overrides, messa
     assert response.status_code == 422
     assert message in html
     assert 'aria-invalid="true"' in html
+
+
+def test_api_names_with_nul_are_kept_as_given(client):
+    response = client.post(
+        "/api/v1/analyze",
+        json={"variants": [{"name": "A\x00", "units": 10, "conversions": 1},
+                           {"name": "B", "units": 10, "conversions": 2}]},
+    )  # fmt: skip
+    assert response.status_code == 200
+    comparison = response.get_json()["comparisons"][0]
+    assert (comparison["control"], comparison["variant"]) == ("A\x00", "B")
+    assert comparison["verdict"].startswith("B beats A\x00 on conversion rate")
+
+
+@pytest.mark.parametrize(
+    "url,payload,field",
+    [
+        (
+            "/api/v1/analyze",
+            {
+                "variants": [
+                    {"units": 10**400, "conversions": 1},
+                    {"units": 10, "conversions": 1},
+                ]
+            },
+            "variants[0].units",
+        ),
+        (
+            "/api/v1/analyze",
+            {
+                "alpha": 10**400,
+                "variants": [
+                    {"units": 10, "conversions": 1},
+                    {"units": 10, "conversions": 1},
+                ],
+            },
+            "alpha",
+        ),
+        (
+            "/api/v1/sample-size",
+            {"baseline_rate": 0.05, "relative_mde": 0.2, "variants": 10**400},
+            "variants",
+        ),
+        (
+            "/api/v1/sample-size",
+            {"baseline_rate": 0.05, "relative_mde": 1e-300},
+            "relative_mde",
+        ),
+        (
+            "/api/v1/analyze",
+            {
+                "relative_mde": 1e-300,
+                "variants": [
+                    {"units": 10, "conversions": 1},
+                    {"units": 10, "conversions": 1},
+                ],
+            },
+            "relative_mde",
+        ),
+    ],
+)
+def test_api_refuses_numbers_beyond_float_range(client, url, payload, field):
+    response = client.post(url, json=payload)
+    assert response.status_code == 422
+    assert response.get_json()["field"] == field
+
+
+def test_api_errors_are_json_with_their_headers(client):
+    response = client.get("/api/v1/analyze")
+    assert response.status_code == 405
+    assert response.get_json()["error"]
+    assert "POST" in response.headers["Allow"]
+    response = client.post("/api/v1/nothing", json={})
+    assert response.status_code == 404
+    assert response.is_json
+
+
+def test_api_too_large_is_json(client):
+    response = client.post(
+        "/api/v1/analyze", data="x" * (3 * 1024 * 1024), content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.get_json()["field"] is None

@@ -3,16 +3,9 @@
 import pytest
 
 from auth.models import User
-from conftest import (
-    PASSWORD,
-    login,
-    make_cell_ids,
-    make_experiment,
-    make_user,
-    post_cell,
-)
 from database import db
 from experiments.models import Experiment
+from helpers import PASSWORD, partial, post_cell
 
 PAGES = [
     "/",
@@ -32,7 +25,7 @@ def test_every_page_with_stored_data_requires_login(client, url):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_login_with_the_right_password_redirects_to_next(client, app):
+def test_login_with_the_right_password_redirects_to_next(client, app, make_user):
     with app.app_context():
         make_user("viewer")
     response = client.post(
@@ -45,7 +38,7 @@ def test_login_with_the_right_password_redirects_to_next(client, app):
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x"])
-def test_login_never_redirects_off_site(client, app, target):
+def test_login_never_redirects_off_site(client, app, target, make_user):
     with app.app_context():
         make_user("viewer")
     response = client.post(
@@ -55,7 +48,7 @@ def test_login_never_redirects_off_site(client, app, target):
     assert response.headers["Location"] == "/"
 
 
-def test_wrong_password_is_refused_next_to_the_field(client, app):
+def test_wrong_password_is_refused_next_to_the_field(client, app, make_user):
     with app.app_context():
         make_user("viewer")
     response = client.post(
@@ -74,14 +67,14 @@ def test_empty_login_form_names_both_fields(client):
     assert b"Password is required." in response.data
 
 
-def test_logout_ends_the_session(client):
+def test_logout_ends_the_session(client, login):
     login(client, "viewer")
     response = client.post("/logout")
     assert response.status_code == 303
     assert client.get("/").status_code == 302
 
 
-def test_password_is_stored_hashed(app):
+def test_password_is_stored_hashed(app, make_user):
     with app.app_context():
         user = make_user("lead")
         assert PASSWORD not in user.password_hash
@@ -107,7 +100,9 @@ FORBIDDEN = [
 
 
 @pytest.mark.parametrize("role,url,data", FORBIDDEN)
-def test_forbidden_posts_answer_403_and_change_nothing(client, app, role, url, data):
+def test_forbidden_posts_answer_403_and_change_nothing(
+    client, app, role, url, data, login, make_experiment
+):
     with app.app_context():
         experiment = make_experiment()
         experiment_id = experiment.id
@@ -122,7 +117,7 @@ def test_forbidden_posts_answer_403_and_change_nothing(client, app, role, url, d
         assert db.session.execute(db.select(db.func.count(Experiment.id))).scalar() == 1
 
 
-def test_sales_cannot_enter_marketing_owned_results(client, app):
+def test_sales_cannot_enter_marketing_owned_results(client, app, login, make_cell_ids):
     ids = make_cell_ids(app)
     login(client, "sales")
     response = post_cell(client, ids, units="10", conversions="1")
@@ -130,7 +125,7 @@ def test_sales_cannot_enter_marketing_owned_results(client, app):
     assert b"Sales enters results only for metrics owned by sales." in response.data
 
 
-def test_viewer_sees_no_edit_buttons(client, app):
+def test_viewer_sees_no_edit_buttons(client, app, login, make_experiment):
     with app.app_context():
         experiment_id = make_experiment().id
     login(client, "viewer")
@@ -141,7 +136,7 @@ def test_viewer_sees_no_edit_buttons(client, app):
     assert b"Record decision" not in page
 
 
-def test_lead_adds_a_user_who_can_then_sign_in(client, app):
+def test_lead_adds_a_user_who_can_then_sign_in(client, app, login):
     login(client, "lead")
     response = client.post(
         "/users",
@@ -190,7 +185,7 @@ def test_lead_adds_a_user_who_can_then_sign_in(client, app):
         ),
     ],
 )
-def test_invalid_user_is_refused_with_the_reason(client, app, data, message):
+def test_invalid_user_is_refused_with_the_reason(client, app, data, message, login):
     login(client, "lead")
     response = client.post("/users", data=data)
     assert response.status_code == 422
@@ -199,7 +194,7 @@ def test_invalid_user_is_refused_with_the_reason(client, app, data, message):
         assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 1
 
 
-def test_lead_cannot_demote_themselves(client, app):
+def test_lead_cannot_demote_themselves(client, app, login):
     login(client, "lead")
     with app.app_context():
         lead_id = db.session.execute(db.select(User.id)).scalar()
@@ -253,3 +248,31 @@ def make_user_exists(email: str) -> bool:
         db.session.execute(db.select(User).where(User.email == email)).scalar()
         is not None
     )
+
+
+def test_nul_bytes_in_login_and_forms_are_refused(client, app, login):
+    assert (
+        client.post("/login", data={"email": "a\x00b", "password": "x"}).status_code
+        == 422
+    )
+    login(client, "marketing")
+    response = client.post(
+        "/sprints", data={"name": "S\x00", "start_date": "2026-01-01",
+                          "end_date": "2026-01-10"}
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert b"Name contains a control character; remove it." in response.data
+
+
+def test_an_expired_session_sends_htmx_to_the_login_page(client, app, make_experiment):
+    with app.app_context():
+        experiment_id = make_experiment().id
+    response = client.get(f"/experiments/{experiment_id}", headers=partial())
+    assert response.status_code == 401
+    assert response.data == b""
+    assert response.headers["HX-Redirect"] == (
+        f"/login?next=/experiments/{experiment_id}"
+    )
+    plain = client.get(f"/experiments/{experiment_id}")
+    assert plain.status_code == 302
+    assert "HX-Request" in plain.headers["Vary"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -21,11 +21,11 @@ from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from conftest import PASSWORD, make_app, make_experiment, make_sprint, make_user
 from content.models import ContentItem
 from core.clock import utcnow
 from database import db
 from experiments.models import Experiment, Result, Variant
+from helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -86,11 +86,9 @@ def browser() -> Iterator[Browser | None]:
 
 
 @pytest.fixture
-def live_server(tmp_path, pg_schema) -> Iterator[LiveServer]:
-    """The app with CSRF on and a fresh schema, served on a free local port."""
-    app = make_app(tmp_path, pg_schema, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+def live_server(app_factory) -> Iterator[LiveServer]:
+    """The app with CSRF on and a fresh database, served on a free local port."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -100,10 +98,6 @@ def live_server(tmp_path, pg_schema) -> Iterator[LiveServer]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
 
 
 @pytest.fixture
@@ -132,8 +126,14 @@ def tab(browser, live_server) -> Iterator[BrowserPage]:
     assert result.problems == [], "server errors or script errors on the page"
 
 
-def seed(app: Flask) -> dict[str, int]:
-    """Marketing and lead users, the previous and the current sprint, one content."""
+@pytest.fixture
+def seed(make_user, make_sprint) -> Callable[[Flask], dict[str, int]]:
+    """seed(app): marketing and lead users, the previous and the current sprint, one
+    content item; returns their ids."""
+    return lambda app: _seed(app, make_user, make_sprint)
+
+
+def _seed(app: Flask, make_user, make_sprint) -> dict[str, int]:
     with app.app_context():
         make_user("marketing")
         make_user("lead")
@@ -214,7 +214,9 @@ def enter_cell(page: Page, cell_title: str, units: str, conversions: str) -> int
     return answer.value.status
 
 
-def test_plan_run_enter_results_and_decide(tab: BrowserPage, live_server: LiveServer):
+def test_plan_run_enter_results_and_decide(
+    tab: BrowserPage, live_server: LiveServer, seed
+):
     page, app = tab.page, live_server.app
     ids = seed(app)
     previous, current = f"sprint {ids['previous']}", f"sprint {ids['current']}"
@@ -377,7 +379,9 @@ def test_plan_run_enter_results_and_decide(tab: BrowserPage, live_server: LiveSe
     page.screenshot(path=ARTIFACTS / "experiment.png", full_page=True)
 
 
-def test_active_search_narrows_the_list(tab: BrowserPage, live_server: LiveServer):
+def test_active_search_narrows_the_list(
+    tab: BrowserPage, live_server: LiveServer, make_experiment, seed
+):
     page, app = tab.page, live_server.app
     seed(app)
     with app.app_context():
@@ -434,7 +438,7 @@ def test_active_search_narrows_the_list(tab: BrowserPage, live_server: LiveServe
 
 
 def test_add_variant_row_and_save_three_way_split(
-    tab: BrowserPage, live_server: LiveServer
+    tab: BrowserPage, live_server: LiveServer, seed
 ):
     page, app = tab.page, live_server.app
     seed(app)

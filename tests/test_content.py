@@ -2,7 +2,6 @@
 
 import pytest
 
-from conftest import login, make_experiment
 from content.models import ContentItem, ContentVersion
 from database import db
 
@@ -20,7 +19,7 @@ def content_data(**overrides):
     }
 
 
-def test_create_content_with_tags(client, app):
+def test_create_content_with_tags(client, app, login):
     login(client, "marketing")
     response = client.post("/content", data=content_data())
     assert response.status_code == 303
@@ -40,7 +39,7 @@ def test_create_content_with_tags(client, app):
         ("![x](https://tracker.example/pixel.png)", "<img", ""),
     ],
 )
-def test_markdown_is_sanitised(client, app, body, absent, present):
+def test_markdown_is_sanitised(client, app, body, absent, present, login):
     login(client, "marketing")
     response = client.post("/content", data=content_data(body=body))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -58,7 +57,7 @@ def test_markdown_is_sanitised(client, app, body, absent, present):
         ({"tags": ",".join(f"t{i}" for i in range(21))}, "At most 20 tags."),
     ],
 )
-def test_invalid_content_is_refused(client, app, overrides, message):
+def test_invalid_content_is_refused(client, app, overrides, message, login):
     login(client, "marketing")
     response = client.post("/content", data=content_data(**overrides))
     assert response.status_code == 422
@@ -67,7 +66,7 @@ def test_invalid_content_is_refused(client, app, overrides, message):
         assert db.session.execute(db.select(ContentItem)).first() is None
 
 
-def test_duplicate_title_is_refused(client, app):
+def test_duplicate_title_is_refused(client, app, login):
     login(client, "marketing")
     client.post("/content", data=content_data())
     response = client.post("/content", data=content_data(title="CLOSE MORE DEALS"))
@@ -75,7 +74,7 @@ def test_duplicate_title_is_refused(client, app):
     assert b"A content item with this title already exists." in response.data
 
 
-def test_editing_the_wording_keeps_the_earlier_version(client, app):
+def test_editing_the_wording_keeps_the_earlier_version(client, app, login):
     login(client, "marketing")
     location = client.post("/content", data=content_data()).headers["Location"]
     item_id = int(location.rsplit("/", 1)[1])
@@ -92,7 +91,7 @@ def test_editing_the_wording_keeps_the_earlier_version(client, app):
     assert "Earlier versions" in page
 
 
-def test_filters_by_kind_persona_and_tag(client, app):
+def test_filters_by_kind_persona_and_tag(client, app, login):
     login(client, "marketing")
     client.post("/content", data=content_data(), follow_redirects=True)
     client.post(
@@ -110,7 +109,7 @@ def test_filters_by_kind_persona_and_tag(client, app):
     assert "Risk one-pager" in page and "Close more deals" not in page
 
 
-def test_content_page_shows_where_it_is_used(client, app):
+def test_content_page_shows_where_it_is_used(client, app, login, make_experiment):
     with app.app_context():
         item = ContentItem(kind="headline", title="Used headline")
         db.session.add(item)
@@ -125,7 +124,15 @@ def test_content_page_shows_where_it_is_used(client, app):
     assert "as variant B" in page
 
 
-def test_unknown_content_is_404(client):
+def test_unknown_content_is_404(client, login):
     login(client, "marketing")
     assert client.get("/content/999").status_code == 404
     assert client.get("/content/999/edit").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", ["?kind=%00", "?persona=%00", "?tag=a%00", "?tag=%ff"]
+)
+def test_odd_content_filters_answer_200(client, query, login):
+    login(client, "viewer")
+    assert client.get("/content" + query).status_code == 200

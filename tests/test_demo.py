@@ -3,7 +3,6 @@
 import pytest
 
 from auth.models import User
-from conftest import login
 from content.models import Feedback
 from database import db
 from experiments.analysis import analyze_experiments
@@ -80,7 +79,7 @@ def test_demo_has_every_status_and_the_promised_scenarios(seeded, app):
         ]
 
 
-def test_demo_is_deterministic(app, runner, tmp_path, pg_schema):
+def test_demo_is_deterministic(app, runner):
 
     def figures(application):
         with application.app_context():
@@ -114,6 +113,6 @@ def test_every_demo_page_renders(seeded, client, app):
         assert b"nan" not in response.data.lower().replace(b"nance", b""), url
 
 
-def test_login_helper_still_works_next_to_demo_users(seeded, client):
+def test_login_helper_still_works_next_to_demo_users(seeded, client, login):
     login(client, "viewer")
     assert client.get("/").status_code == 200

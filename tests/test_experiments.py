@@ -2,25 +2,18 @@
 
 import pytest
 
-from conftest import (
-    add_result,
-    edit_data,
-    form_data,
-    login,
-    make_experiment,
-    make_sprint,
-    partial,
-)
+from content.models import Feedback
 from database import db
 from experiments.forms import HYPOTHESIS_TEMPLATE
 from experiments.models import Experiment, Metric, PlannedSplit, Variant
+from helpers import HUGE, edit_data, form_data, partial
 
 
 def count(model) -> int:
     return db.session.execute(db.select(db.func.count()).select_from(model)).scalar()
 
 
-def test_create_saves_experiment_variants_and_metrics(client, app):
+def test_create_saves_experiment_variants_and_metrics(client, app, login):
     login(client, "marketing")
     response = client.post("/experiments", data=form_data())
     assert response.status_code == 303
@@ -108,7 +101,7 @@ INVALID = [
 
 @pytest.mark.parametrize("overrides,field,message", INVALID)
 def test_invalid_experiment_is_refused_next_to_the_field(
-    client, app, overrides, field, message
+    client, app, overrides, field, message, login
 ):
     login(client, "marketing")
     data = form_data(**overrides)
@@ -125,7 +118,9 @@ def test_invalid_experiment_is_refused_next_to_the_field(
         assert count(Variant) == 0
 
 
-def test_duplicate_title_is_refused_whatever_its_case(client, app):
+def test_duplicate_title_is_refused_whatever_its_case(
+    client, app, login, make_experiment
+):
     with app.app_context():
         make_experiment(title="Pricing headline")
     login(client, "marketing")
@@ -136,7 +131,7 @@ def test_duplicate_title_is_refused_whatever_its_case(client, app):
         assert count(Experiment) == 1
 
 
-def test_double_submit_of_the_new_form_creates_one_experiment(client, app):
+def test_double_submit_of_the_new_form_creates_one_experiment(client, app, login):
     login(client, "marketing")
     assert client.post("/experiments", data=form_data()).status_code == 303
     second = client.post("/experiments", data=form_data())
@@ -146,7 +141,7 @@ def test_double_submit_of_the_new_form_creates_one_experiment(client, app):
         assert count(Experiment) == 1
 
 
-def test_script_in_a_title_is_rendered_inert(client, app):
+def test_script_in_a_title_is_rendered_inert(client, app, login):
     login(client, "marketing")
     title = '<script>alert("x")</script>'
     client.post("/experiments", data=form_data(title=title))
@@ -155,7 +150,7 @@ def test_script_in_a_title_is_rendered_inert(client, app):
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
 
 
-def test_new_row_fragment_for_the_add_button(client):
+def test_new_row_fragment_for_the_add_button(client, login):
     login(client, "marketing")
     response = client.get("/experiments/rows/variants", headers=partial())
     html = response.get_data(as_text=True)
@@ -165,7 +160,7 @@ def test_new_row_fragment_for_the_add_button(client):
     assert 'name="control"' in html
 
 
-def test_three_variants_with_content(client, app):
+def test_three_variants_with_content(client, app, login):
     from content.models import ContentItem
 
     with app.app_context():
@@ -190,7 +185,9 @@ def test_three_variants_with_content(client, app):
         assert variants[2].content_item_id == item_id
 
 
-def test_edit_updates_rows_and_removes_an_unused_one(client, app):
+def test_edit_updates_rows_and_removes_an_unused_one(
+    client, app, login, make_experiment
+):
     with app.app_context():
         experiment = make_experiment(status="idea")
         a, b = experiment.variants
@@ -233,7 +230,9 @@ def test_edit_updates_rows_and_removes_an_unused_one(client, app):
         assert [m.name for m in experiment.metrics] == ["Opens"]
 
 
-def test_a_variant_with_results_cannot_be_removed(client, app):
+def test_a_variant_with_results_cannot_be_removed(
+    client, app, add_result, login, make_experiment, make_sprint
+):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment()
@@ -250,7 +249,9 @@ def test_a_variant_with_results_cannot_be_removed(client, app):
         assert count(Variant) == 2
 
 
-def test_changing_the_split_keeps_the_old_split_for_past_sprints(client, app):
+def test_changing_the_split_keeps_the_old_split_for_past_sprints(
+    client, app, add_result, login, make_experiment, make_sprint
+):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment()
@@ -279,7 +280,7 @@ def test_changing_the_split_keeps_the_old_split_for_past_sprints(client, app):
         ] == [0.7, 0.3]
 
 
-def test_list_filters_by_status_and_channel(client, app):
+def test_list_filters_by_status_and_channel(client, app, login, make_experiment):
     with app.app_context():
         make_experiment(title="Running email", status="running", channel="email")
         make_experiment(title="Idea email", status="idea", channel="email")
@@ -296,7 +297,9 @@ def test_list_filters_by_status_and_channel(client, app):
     assert '<option value="running" selected>' in page
 
 
-def test_search_answers_a_fragment_to_a_partial_request(client, app):
+def test_search_answers_a_fragment_to_a_partial_request(
+    client, app, login, make_experiment
+):
     with app.app_context():
         make_experiment(title="Webinar subject line")
         make_experiment(title="Pricing page", hypothesis="Anchoring lifts demos 100%")
@@ -314,7 +317,7 @@ def test_search_answers_a_fragment_to_a_partial_request(client, app):
     }
 
 
-def test_a_boosted_or_history_request_gets_the_whole_page(client, app):
+def test_a_boosted_or_history_request_gets_the_whole_page(client, app, login):
     login(client, "viewer")
     response = client.get(
         "/experiments?q=x", headers={"HX-Request": "true", "HX-Request-Type": "full"}
@@ -322,7 +325,7 @@ def test_a_boosted_or_history_request_gets_the_whole_page(client, app):
     assert b"<html" in response.data
 
 
-def test_search_treats_like_wildcards_literally(client, app):
+def test_search_treats_like_wildcards_literally(client, app, login, make_experiment):
     with app.app_context():
         make_experiment(title="Anything")
     login(client, "viewer")
@@ -331,7 +334,7 @@ def test_search_treats_like_wildcards_literally(client, app):
     assert "No experiment matches." in page
 
 
-def test_unknown_experiment_is_404(client):
+def test_unknown_experiment_is_404(client, login):
     login(client, "viewer")
     response = client.get("/experiments/999")
     assert response.status_code == 404
@@ -339,18 +342,20 @@ def test_unknown_experiment_is_404(client):
 
 
 @pytest.mark.parametrize("url", ["/experiments/abc", "/experiments/999/edit"])
-def test_bad_ids_are_404(client, url):
+def test_bad_ids_are_404(client, url, login):
     login(client, "marketing")
     assert client.get(url).status_code == 404
 
 
-def test_bad_page_argument_falls_back_to_the_first_page(client):
+def test_bad_page_argument_falls_back_to_the_first_page(client, login):
     login(client, "viewer")
     assert client.get("/experiments?page=abc").status_code == 200
     assert client.get("/experiments?page=-3").status_code == 200
 
 
-def test_start_needs_control_challenger_and_primary_metric(client, app):
+def test_start_needs_control_challenger_and_primary_metric(
+    client, app, login, make_experiment
+):
     with app.app_context():
         experiment = make_experiment(
             status="planned",
@@ -382,7 +387,7 @@ def test_start_needs_control_challenger_and_primary_metric(client, app):
         assert db.session.get(Experiment, experiment_id).status == "planned"
 
 
-def test_start_a_complete_experiment(client, app):
+def test_start_a_complete_experiment(client, app, login, make_experiment):
     with app.app_context():
         experiment_id = make_experiment(status="planned").id
     login(client, "marketing")
@@ -395,7 +400,7 @@ def test_start_a_complete_experiment(client, app):
 
 
 @pytest.mark.parametrize("target", ["decided", "idea", "bogus"])
-def test_status_cannot_jump(client, app, target):
+def test_status_cannot_jump(client, app, target, login, make_experiment):
     with app.app_context():
         experiment_id = make_experiment(status="running").id
     login(client, "marketing")
@@ -407,7 +412,9 @@ def test_status_cannot_jump(client, app, target):
         assert db.session.get(Experiment, experiment_id).status == "running"
 
 
-def test_status_error_answers_the_status_fragment_to_htmx(client, app):
+def test_status_error_answers_the_status_fragment_to_htmx(
+    client, app, login, make_experiment
+):
     with app.app_context():
         experiment_id = make_experiment(status="running").id
     login(client, "marketing")
@@ -422,7 +429,7 @@ def test_status_error_answers_the_status_fragment_to_htmx(client, app):
     assert "An experiment cannot go from running to idea." in html
 
 
-def test_lead_records_the_decision(client, app):
+def test_lead_records_the_decision(client, app, login, make_experiment):
     with app.app_context():
         experiment_id = make_experiment(status="analyzing").id
     login(client, "lead")
@@ -465,7 +472,9 @@ def test_lead_records_the_decision(client, app):
         ),
     ],
 )
-def test_invalid_decision_is_refused(client, app, data, message):
+def test_invalid_decision_is_refused(
+    client, app, data, message, login, make_experiment
+):
     with app.app_context():
         experiment_id = make_experiment(status="analyzing").id
     login(client, "lead")
@@ -476,7 +485,7 @@ def test_invalid_decision_is_refused(client, app, data, message):
         assert db.session.get(Experiment, experiment_id).decision is None
 
 
-def test_an_idea_cannot_be_decided(client, app):
+def test_an_idea_cannot_be_decided(client, app, login, make_experiment):
     with app.app_context():
         experiment_id = make_experiment(status="idea").id
     login(client, "lead")
@@ -489,7 +498,9 @@ def test_an_idea_cannot_be_decided(client, app):
 
 
 @pytest.mark.parametrize("new_control", [0, 1])
-def test_moving_the_control_and_the_primary_metric(client, app, new_control):
+def test_moving_the_control_and_the_primary_metric(
+    client, app, new_control, login, make_experiment
+):
     """The one-control and one-primary indexes hold while the edit swaps them."""
     with app.app_context():
         experiment = make_experiment(
@@ -521,3 +532,159 @@ def test_moving_the_control_and_the_primary_metric(client, app, new_control):
             new_control == 1,
         ]
         assert [m.role for m in experiment.metrics] == ["primary", "secondary"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/experiments/{HUGE}",
+        f"/experiments/{HUGE}/edit",
+        f"/sprints/{HUGE}",
+        f"/content/{HUGE}",
+        f"/content/{HUGE}/edit",
+    ],
+)
+def test_huge_ids_in_the_path_are_404(client, url, login):
+    login(client, "lead")
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("?q=%00", True),  # the NUL is dropped: an empty search lists everything
+        ("?q=a%00b", False),
+        (f"?page={HUGE}", False),  # past the last page
+        ("?page=0", True),  # read as the first page
+        ("?status=%00&channel=%00", True),  # unknown filters are ignored
+        ("?q=" + "x" * 5000, False),
+    ],
+)
+def test_odd_list_queries_list_what_they_match(
+    client, app, query, listed, login, make_experiment
+):
+    with app.app_context():
+        make_experiment()
+    login(client, "viewer")
+    response = client.get("/experiments" + query)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert ("Subject line test" in page) is listed
+    assert ("No experiment matches." in page) is not listed
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"relative_mde": "1e-300"}, "Smallest lift must be at least 0.1."),
+        ({"baseline_rate": "1e-300"}, "Baseline rate must be at least 0.01."),
+    ],
+)
+def test_a_vanishing_plan_is_refused(client, overrides, message, login):
+    login(client, "marketing")
+    response = client.post("/experiments", data=form_data(**overrides))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_stored_plan_beyond_the_limits_does_not_break_the_pages(
+    client, app, login, make_experiment
+):
+    with app.app_context():
+        experiment = make_experiment(baseline_rate=0.05, relative_mde=1e-300)
+        experiment_id = experiment.id
+    login(client, "viewer")
+    for url in (f"/experiments/{experiment_id}", "/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Subject line test" in response.get_data(as_text=True), url
+
+
+def test_a_metric_with_results_keeps_its_type(
+    client, app, add_result, login, make_experiment, make_sprint
+):
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment()
+        metric = experiment.metrics[0]
+        add_result(
+            experiment.variants[0].id, sprint.id, metric.id, units=10, conversions=1
+        )
+        db.session.commit()
+        data = edit_data(experiment, **{f"metrics-id{metric.id}-kind": "continuous"})
+        experiment_id = experiment.id
+    login(client, "marketing")
+    response = client.post(f"/experiments/{experiment_id}", data=data)
+    assert response.status_code == 422
+    assert b"Has results; its type cannot change." in response.data
+    with app.app_context():
+        assert db.session.execute(db.select(Metric.kind)).scalar_one() == "binomial"
+
+
+def test_a_variant_with_feedback_cannot_be_removed(
+    client, app, login, make_experiment, make_sprint
+):
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment(status="planned")
+        b = experiment.variants[1]
+        db.session.add(
+            Feedback(
+                variant_id=b.id,
+                sprint_id=sprint.id,
+                lead_quality=3,
+                sentiment="neutral",
+                outcome="open",
+            )
+        )
+        db.session.commit()
+        data = edit_data(experiment, **{f"variants-id{b.id}-remove": "1"})
+        experiment_id = experiment.id
+    login(client, "marketing")
+    response = client.post(f"/experiments/{experiment_id}", data=data)
+    assert response.status_code == 422
+    assert b"Has field feedback; it cannot be removed." in response.data
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Feedback.id))).scalar() == 1
+        assert db.session.execute(db.select(db.func.count(Variant.id))).scalar() == 2
+
+
+def test_thirds_entered_as_percentages_are_stored_exactly_and_can_start(
+    client, app, login
+):
+    login(client, "marketing")
+    data = form_data(
+        **{
+            "variants-a1-share": "33.3",
+            "variants-b2-share": "33.3",
+            "variants-c3-name": "C",
+            "variants-c3-share": "33.3",
+        }
+    )
+    assert client.post("/experiments", data=data).status_code == 303
+    with app.app_context():
+        experiment = db.session.execute(db.select(Experiment)).scalar_one()
+        assert sum(v.planned_share for v in experiment.variants) == pytest.approx(1)
+        experiment_id = experiment.id
+    client.post(f"/experiments/{experiment_id}/status", data={"status": "planned"})
+    response = client.post(
+        f"/experiments/{experiment_id}/status", data={"status": "running"}
+    )
+    assert response.status_code == 303
+
+
+def test_a_decided_experiment_cannot_go_back_to_idea(
+    client, app, login, make_experiment
+):
+    with app.app_context():
+        experiment_id = make_experiment(status="archived", decision="ship").id
+    login(client, "marketing")
+    page = client.get(f"/experiments/{experiment_id}").get_data(as_text=True)
+    assert 'value="idea"' not in page
+    response = client.post(
+        f"/experiments/{experiment_id}/status", data={"status": "idea"}
+    )
+    assert response.status_code == 422
+    assert b"A decided experiment stays decided" in response.data
+    with app.app_context():
+        assert db.session.get(Experiment, experiment_id).status == "archived"

@@ -4,13 +4,13 @@ import re
 
 import pytest
 
-from conftest import login, make_experiment, make_sprint, partial
 from content.models import Feedback
 from database import db
+from helpers import partial
 
 
 @pytest.fixture
-def ids(app):
+def ids(app, make_experiment, make_sprint):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment()
@@ -45,7 +45,7 @@ def notes(app):
         return db.session.execute(db.select(Feedback)).scalars().all()
 
 
-def test_sales_adds_feedback(client, app, ids):
+def test_sales_adds_feedback(client, app, ids, login):
     login(client, "sales")
     response = client.post(
         f"/experiments/{ids['experiment']}/feedback",
@@ -60,7 +60,7 @@ def test_sales_adds_feedback(client, app, ids):
     assert '<span class="tag">timing</span>' in page
 
 
-def test_htmx_add_answers_the_feedback_fragment(client, app, ids):
+def test_htmx_add_answers_the_feedback_fragment(client, app, ids, login):
     login(client, "sales")
     response = client.post(
         f"/experiments/{ids['experiment']}/feedback",
@@ -74,7 +74,7 @@ def test_htmx_add_answers_the_feedback_fragment(client, app, ids):
     assert "Good leads." in html
 
 
-def test_double_submit_saves_once(client, app, ids):
+def test_double_submit_saves_once(client, app, ids, login):
     login(client, "sales")
     data = feedback_data(ids, token(client, ids["experiment"]))
     url = f"/experiments/{ids['experiment']}/feedback"
@@ -85,7 +85,7 @@ def test_double_submit_saves_once(client, app, ids):
     assert len(notes(app)) == 1
 
 
-def test_missing_form_token_is_400(client, app, ids):
+def test_missing_form_token_is_400(client, app, ids, login):
     login(client, "sales")
     response = client.post(
         f"/experiments/{ids['experiment']}/feedback", data=feedback_data(ids, "")
@@ -110,7 +110,7 @@ def test_missing_form_token_is_400(client, app, ids):
     ],
 )
 def test_invalid_feedback_is_refused_and_keeps_the_token(
-    client, app, ids, overrides, message
+    client, app, ids, overrides, message, login
 ):
     login(client, "sales")
     form_token = token(client, ids["experiment"])
@@ -130,7 +130,7 @@ def test_invalid_feedback_is_refused_and_keeps_the_token(
     assert fixed.status_code == 303
 
 
-def test_script_in_feedback_is_inert(client, app, ids):
+def test_script_in_feedback_is_inert(client, app, ids, login):
     login(client, "sales")
     client.post(
         f"/experiments/{ids['experiment']}/feedback",
@@ -141,3 +141,20 @@ def test_script_in_feedback_is_inert(client, app, ids):
     page = client.get(f"/experiments/{ids['experiment']}").get_data(as_text=True)
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_feedback_with_a_forged_variant_id_is_refused(
+    client, app, login, make_cell_ids
+):
+    ids = make_cell_ids(app)
+    login(client, "sales")
+    response = client.post(
+        f"/experiments/{ids['experiment']}/feedback",
+        data={"variant_id": "99999999999999999999", "sprint_id": ids["sprint"],
+              "lead_quality": "3", "sentiment": "neutral", "outcome": "open",
+              "form_token": "t1"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert b"Choose the variant the leads came from." in response.data
+    with app.app_context():
+        assert db.session.execute(db.select(Feedback)).first() is None

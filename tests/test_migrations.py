@@ -7,22 +7,14 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
-from conftest import make_app, make_experiment, make_sprint
 from database import db
 from experiments.models import Result, Variant
 
 
 @pytest.fixture
-def bare_app(tmp_path, pg_schema):
-    """An app whose database starts empty: no create_all."""
-    app = make_app(tmp_path, pg_schema)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        db.engine.dispose()
+def bare_app(app_factory):
+    """An app whose database starts empty: no tables at all."""
+    return app_factory(empty=True)
 
 
 def test_upgrade_head_matches_the_models(bare_app):
@@ -57,7 +49,9 @@ def _result(**values):
         {"units": 10**12 + 1, "conversions": 0},
     ],
 )
-def test_the_database_refuses_impossible_counts(app, values):
+def test_the_database_refuses_impossible_counts(
+    app, values, make_experiment, make_sprint
+):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment()
@@ -74,7 +68,7 @@ def test_the_database_refuses_impossible_counts(app, values):
         db.session.rollback()
 
 
-def test_the_database_keeps_one_result_per_cell(app):
+def test_the_database_keeps_one_result_per_cell(app, make_experiment, make_sprint):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment()
@@ -91,7 +85,7 @@ def test_the_database_keeps_one_result_per_cell(app):
         db.session.rollback()
 
 
-def test_the_database_keeps_one_control_per_experiment(app):
+def test_the_database_keeps_one_control_per_experiment(app, make_experiment):
     with app.app_context():
         experiment = make_experiment()
         db.session.add(

@@ -2,9 +2,9 @@
 
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 
-from conftest import login, make_experiment, make_sprint
 from content.models import ContentItem, Feedback
 from database import db
 from experiments.models import Metric, Result, Variant
@@ -26,8 +26,16 @@ def counted(app):
         event.remove(engine, "before_cursor_execute", record)
 
 
-def populate(app, experiments: int, variants: int, sprints: int):
-    """Running experiments with content, results in every sprint, and feedback."""
+@pytest.fixture
+def populate(make_sprint, make_experiment):
+    """populate(app, experiments, variants, sprints): running experiments with
+    content, results in every sprint, and feedback."""
+    return lambda app, **sizes: _populate(app, make_sprint, make_experiment, **sizes)
+
+
+def _populate(
+    app, make_sprint, make_experiment, experiments: int, variants: int, sprints: int
+) -> None:
     with app.app_context():
         sprint_rows = [make_sprint(n) for n in range(1, sprints + 1)]
         for e in range(experiments):
@@ -77,15 +85,10 @@ def queries(app, client, url) -> int:
     return len(statements)
 
 
-def test_pages_do_not_query_per_row(tmp_path, pg_schema):
-    from conftest import _with_schema, make_app
-
+def test_pages_do_not_query_per_row(app_factory, login, populate):
     counts = []
     for size in (2, 5):
-        folder = tmp_path / str(size)
-        folder.mkdir()
-        app_gen = _with_schema(make_app(folder, pg_schema))
-        app = next(app_gen)
+        app = app_factory()
         populate(app, experiments=size, variants=size, sprints=size)
         client = app.test_client()
         login(client, "lead")
@@ -96,5 +99,4 @@ def test_pages_do_not_query_per_row(tmp_path, pg_schema):
                             "/sprints", "/sprints/1")
             ]
         )  # fmt: skip
-        next(app_gen, None)
     assert counts[0] == counts[1]

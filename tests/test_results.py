@@ -2,31 +2,29 @@
 
 import pytest
 
-from conftest import (
-    add_result,
-    login,
-    make_cell_ids,
-    make_experiment,
-    make_sprint,
-    partial,
-    post_cell,
-)
 from database import db
 from experiments.models import Metric, Result, ResultEdit
+from helpers import HUGE, form_data, partial, post_cell
 
 
 @pytest.fixture
-def setup(app):
+def setup(app, make_cell_ids):
     """A running experiment, a sprint; the ids a cell form posts."""
     return make_cell_ids(app)
 
 
-def one_metric_experiment(app, name, kind, stage, owner) -> dict:
-    """A running experiment whose only (primary) metric is the one described."""
-    metric = Metric(
-        name=name, kind=kind, funnel_stage=stage, owner=owner, role="primary"
-    )
-    return make_cell_ids(app, metrics=[metric])
+@pytest.fixture
+def one_metric_experiment(app, make_cell_ids):
+    """one_metric_experiment(name, kind, stage, owner) -> the cell ids of a running
+    experiment whose only (primary) metric is the one described."""
+
+    def make(name, kind, stage, owner) -> dict:
+        metric = Metric(
+            name=name, kind=kind, funnel_stage=stage, owner=owner, role="primary"
+        )
+        return make_cell_ids(app, metrics=[metric])
+
+    return make
 
 
 def stored(app):
@@ -37,7 +35,7 @@ def stored(app):
         ]
 
 
-def test_entering_a_cell_stores_it_and_redirects(client, app, setup):
+def test_entering_a_cell_stores_it_and_redirects(client, app, setup, login):
     login(client, "marketing")
     response = post_cell(client, setup, units="1,000", conversions="50")
     assert response.status_code == 303
@@ -49,7 +47,9 @@ def test_entering_a_cell_stores_it_and_redirects(client, app, setup):
         assert result.entered_by.role == "marketing"
 
 
-def test_htmx_save_answers_the_results_panel_with_the_new_analysis(client, app, setup):
+def test_htmx_save_answers_the_results_panel_with_the_new_analysis(
+    client, app, setup, login
+):
     login(client, "marketing")
     post_cell(client, setup, units="1000", conversions="50")
     response = post_cell(
@@ -63,7 +63,7 @@ def test_htmx_save_answers_the_results_panel_with_the_new_analysis(client, app, 
     assert "B beats A on Open rate: +60%" in html
 
 
-def test_editing_a_cell_leaves_a_trail(client, app, setup):
+def test_editing_a_cell_leaves_a_trail(client, app, setup, login):
     login(client, "marketing")
     post_cell(client, setup, units="100", conversions="5")
     post_cell(client, setup, units="120", conversions="6")
@@ -101,7 +101,7 @@ INVALID = [
 
 @pytest.mark.parametrize("values,message", INVALID)
 def test_invalid_counts_are_refused_next_to_the_cell(
-    client, app, setup, values, message
+    client, app, setup, values, message, login
 ):
     login(client, "marketing")
     response = post_cell(client, setup, headers=partial(), **values)
@@ -114,7 +114,7 @@ def test_invalid_counts_are_refused_next_to_the_cell(
     assert stored(app) == []
 
 
-def test_a_failed_edit_keeps_the_stored_figures(client, app, setup):
+def test_a_failed_edit_keeps_the_stored_figures(client, app, setup, login):
     login(client, "marketing")
     post_cell(client, setup, units="100", conversions="5")
     response = post_cell(client, setup, units="100", conversions="500")
@@ -122,7 +122,7 @@ def test_a_failed_edit_keeps_the_stored_figures(client, app, setup):
     assert stored(app) == [(setup["a"], 100, 5)]
 
 
-def test_unknown_ids_are_404(client, app, setup):
+def test_unknown_ids_are_404(client, app, setup, login):
     login(client, "marketing")
     assert (
         post_cell(client, {**setup, "a": 999}, units="1", conversions="0").status_code
@@ -142,7 +142,9 @@ def test_unknown_ids_are_404(client, app, setup):
     )
 
 
-def test_a_variant_of_another_experiment_is_404(client, app, setup):
+def test_a_variant_of_another_experiment_is_404(
+    client, app, setup, login, make_experiment
+):
     with app.app_context():
         other = make_experiment(title="Other")
         other_variant = other.variants[0].id
@@ -154,7 +156,9 @@ def test_a_variant_of_another_experiment_is_404(client, app, setup):
     assert stored(app) == []
 
 
-def test_results_need_a_started_experiment(client, app):
+def test_results_need_a_started_experiment(
+    client, app, login, make_experiment, make_sprint
+):
     with app.app_context():
         sprint = make_sprint(1)
         experiment = make_experiment(status="planned")
@@ -170,15 +174,19 @@ def test_results_need_a_started_experiment(client, app):
     assert b"Start the experiment before entering results." in response.data
 
 
-def test_sales_enters_results_of_a_sales_metric(client, app):
-    ids = one_metric_experiment(app, "SQL rate", "binomial", "sql", "sales")
+def test_sales_enters_results_of_a_sales_metric(
+    client, app, login, one_metric_experiment
+):
+    ids = one_metric_experiment("SQL rate", "binomial", "sql", "sales")
     login(client, "sales")
     assert post_cell(client, ids, units="40", conversions="9").status_code == 303
     assert stored(app) == [(ids["a"], 40, 9)]
 
 
-def test_continuous_metric_is_entered_as_mean_and_sd(client, app):
-    ids = one_metric_experiment(app, "Deal size", "continuous", "won", "marketing")
+def test_continuous_metric_is_entered_as_mean_and_sd(
+    client, app, login, one_metric_experiment
+):
+    ids = one_metric_experiment("Deal size", "continuous", "won", "marketing")
     login(client, "marketing")
     assert post_cell(client, ids, units="4", mean="10", sd="2").status_code == 303
     with app.app_context():
@@ -209,8 +217,10 @@ def test_continuous_metric_is_entered_as_mean_and_sd(client, app):
         ({"units": "10", "mean": "", "sd": "1"}, "Mean is required."),
     ],
 )
-def test_invalid_continuous_entry(client, app, values, message):
-    ids = one_metric_experiment(app, "Deal size", "continuous", "won", "marketing")
+def test_invalid_continuous_entry(
+    client, app, values, message, login, one_metric_experiment
+):
+    ids = one_metric_experiment("Deal size", "continuous", "won", "marketing")
     login(client, "marketing")
     response = post_cell(client, ids, **values)
     assert response.status_code == 422
@@ -218,7 +228,7 @@ def test_invalid_continuous_entry(client, app, values, message):
     assert stored(app) == []
 
 
-def test_cell_edit_link_opens_the_form_as_a_fragment(client, app, setup):
+def test_cell_edit_link_opens_the_form_as_a_fragment(client, app, setup, login):
     login(client, "marketing")
     key = f"{setup['a']}-{setup['metric']}-{setup['sprint']}"
     response = client.get(
@@ -230,7 +240,7 @@ def test_cell_edit_link_opens_the_form_as_a_fragment(client, app, setup):
     assert 'name="units"' in html and 'name="conversions"' in html
 
 
-def test_cell_edit_link_without_htmx_gives_the_whole_page(client, app, setup):
+def test_cell_edit_link_without_htmx_gives_the_whole_page(client, app, setup, login):
     login(client, "marketing")
     key = f"{setup['a']}-{setup['metric']}-{setup['sprint']}"
     response = client.get(f"/experiments/{setup['experiment']}?edit={key}")
@@ -238,7 +248,7 @@ def test_cell_edit_link_without_htmx_gives_the_whole_page(client, app, setup):
     assert b'name="conversions"' in response.data
 
 
-def test_a_viewer_cannot_open_a_cell(client, app, setup):
+def test_a_viewer_cannot_open_a_cell(client, app, setup, login):
     login(client, "viewer")
     key = f"{setup['a']}-{setup['metric']}-{setup['sprint']}"
     assert (
@@ -246,7 +256,7 @@ def test_a_viewer_cannot_open_a_cell(client, app, setup):
     )
 
 
-def test_the_grid_totals_add_up_across_sprints(client, app, setup):
+def test_the_grid_totals_add_up_across_sprints(client, app, setup, login, make_sprint):
     with app.app_context():
         sprint2 = make_sprint(2)
         setup["sprint2"] = sprint2.id
@@ -260,7 +270,7 @@ def test_the_grid_totals_add_up_across_sprints(client, app, setup):
     assert "7.50%" in page
 
 
-def test_the_page_lists_the_changes(client, app, setup):
+def test_the_page_lists_the_changes(client, app, setup, login):
     login(client, "marketing")
     post_cell(client, setup, units="100", conversions="5")
     post_cell(client, setup, units="120", conversions="6")
@@ -272,7 +282,7 @@ def test_the_page_lists_the_changes(client, app, setup):
 
 
 def test_a_cell_inserted_meanwhile_is_updated_not_crashed(
-    client, app, setup, monkeypatch
+    client, app, setup, monkeypatch, add_result, login
 ):
     """Two saves of a new cell at once: the loser of the race updates the row."""
     from experiments import results
@@ -296,7 +306,9 @@ def test_a_cell_inserted_meanwhile_is_updated_not_crashed(
     assert stored(app) == [(setup["a"], 50, 5)]
 
 
-def test_the_analysis_opens_with_what_to_do_and_weighs_the_guardrails(client, app):
+def test_the_analysis_opens_with_what_to_do_and_weighs_the_guardrails(
+    client, app, login, make_cell_ids, add_result
+):
     """A primary winner that significantly harms a guardrail is not a "ship"."""
     opens = Metric(name="Open rate", kind="binomial", funnel_stage="lead",
                    owner="marketing", role="primary", position=0)  # fmt: skip
@@ -327,3 +339,87 @@ def test_the_analysis_opens_with_what_to_do_and_weighs_the_guardrails(client, ap
                  "<dt>CMH</dt>", "<dt>Expected loss</dt>"):  # fmt: skip
         assert term in details
     assert "Expected loss" not in primary.split('<details class="jargon">')[0]
+
+
+def test_huge_ids_in_forms_are_refused_not_crashed(
+    client, app, login, make_experiment, make_sprint
+):
+    with app.app_context():
+        sprint = make_sprint(1)
+        experiment = make_experiment()
+        ids = (experiment.id, experiment.variants[0].id, experiment.metrics[0].id)
+        sprint_id = sprint.id
+    login(client, "lead")
+    url = f"/experiments/{ids[0]}"
+    assert client.get(f"{url}?edit={ids[1]}-{ids[2]}-{HUGE}").status_code == 404
+    response = client.post(
+        f"{url}/results",
+        data={"variant_id": ids[1], "metric_id": ids[2], "sprint_id": HUGE,
+              "units": "1", "conversions": "0"},
+    )  # fmt: skip
+    assert response.status_code == 404
+    response = client.post(
+        f"{url}/feedback",
+        data={"variant_id": ids[1], "sprint_id": HUGE, "lead_quality": "3",
+              "sentiment": "neutral", "outcome": "open", "form_token": "t"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert b"Choose a sprint." in response.data
+    response = client.post(f"/users/{HUGE}/role", data={"role": "viewer"})
+    assert response.status_code == 404
+    data = {
+        "title": "T", "hypothesis": "H", "channel": "email",
+        "assignment": "randomized", "ice_impact": "5", "ice_confidence": "5",
+        "ice_ease": "5", "alpha": "0.05", "power": "0.8", "planned_looks": "4",
+        "owner_id": HUGE, "start_sprint_id": HUGE,
+        "control": "k1", "variants-k1-name": "A", "variants-k1-share": "100",
+        "variants-k1-content_item_id": HUGE, "variants-k1-id": HUGE,
+    }  # fmt: skip
+    response = client.post("/experiments", data=data)
+    assert response.status_code == 422
+    assert b"Choose an owner from the list." in response.data
+    assert sprint_id
+
+
+def test_a_number_with_thousands_of_digits_is_refused(
+    client, app, login, make_cell_ids
+):
+    ids = make_cell_ids(app)
+    login(client, "marketing")
+    response = post_cell(client, ids, units="1" * 5000, conversions="0")
+    assert response.status_code == 422
+    assert b"Units must be at most 1,000,000,000,000." in response.data
+    response = client.post("/experiments", data=form_data(ice_impact="9" * 5000))
+    assert response.status_code == 422
+    assert b"Impact must be at most 10." in response.data
+
+
+def test_a_results_post_without_its_ids_is_400(client, app, login, make_experiment):
+    with app.app_context():
+        experiment_id = make_experiment().id
+    login(client, "marketing")
+    response = client.post(f"/experiments/{experiment_id}/results", data={"units": "1"})
+    assert response.status_code == 400
+    assert b"The form does not say which cell it is for" in response.data
+
+
+@pytest.mark.parametrize(
+    "units,message",
+    [
+        ("-" + "9" * 5000, "Units cannot be negative."),
+        ("0" * 30 + "12", None),  # leading zeros are still twelve
+    ],
+)
+def test_long_numbers_are_judged_by_their_value(
+    client, app, units, message, login, make_cell_ids
+):
+    ids = make_cell_ids(app)
+    login(client, "marketing")
+    response = post_cell(client, ids, units=units, conversions="0")
+    if message is None:
+        assert response.status_code == 303
+        with app.app_context():
+            assert db.session.execute(db.select(Result.units)).scalar_one() == 12
+    else:
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)

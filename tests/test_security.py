@@ -4,13 +4,13 @@ import re
 
 import pytest
 
-from conftest import PASSWORD, make_experiment, make_sprint, make_user, partial
 from database import db
-from experiments.models import Experiment, Result
+from experiments.models import Experiment, Result, Sprint
+from helpers import PASSWORD, partial
 
 
 @pytest.fixture
-def signed_in(csrf_app):
+def signed_in(csrf_app, make_user):
     """A marketing user signed in through the real, CSRF-protected login form."""
     client = csrf_app.test_client()
     with csrf_app.app_context():
@@ -26,7 +26,7 @@ def signed_in(csrf_app):
     return client, csrf
 
 
-def test_login_without_a_token_is_400(csrf_app):
+def test_login_without_a_token_is_400(csrf_app, make_user):
     with csrf_app.app_context():
         make_user("lead")
     client = csrf_app.test_client()
@@ -52,7 +52,7 @@ def test_login_without_a_token_is_400(csrf_app):
     ],
 )
 def test_posts_without_a_token_are_400_and_change_nothing(
-    signed_in, csrf_app, url, data
+    signed_in, csrf_app, url, data, make_experiment
 ):
     client, _ = signed_in
     with csrf_app.app_context():
@@ -65,7 +65,9 @@ def test_posts_without_a_token_are_400_and_change_nothing(
     assert client.get("/").status_code == 200  # still signed in
 
 
-def test_htmx_request_with_the_token_header_is_accepted(signed_in, csrf_app):
+def test_htmx_request_with_the_token_header_is_accepted(
+    signed_in, csrf_app, make_experiment, make_sprint
+):
     client, csrf = signed_in
     with csrf_app.app_context():
         sprint = make_sprint(1)
@@ -103,7 +105,7 @@ def test_every_page_carries_the_token_for_htmx(signed_in):
     assert re.search(r'<meta name="csrf-token" content="[^"]+">', page)
 
 
-def test_server_error_rolls_back_and_answers_a_plain_500(app, monkeypatch):
+def test_server_error_rolls_back_and_answers_a_plain_500(app, monkeypatch, login):
     from experiments import dashboard
 
     def broken(*args, **kwargs):
@@ -114,7 +116,6 @@ def test_server_error_rolls_back_and_answers_a_plain_500(app, monkeypatch):
     monkeypatch.setattr(dashboard, "analyze_experiments", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     client = app.test_client()
-    from conftest import login
 
     login(client, "viewer")
     response = client.get("/")
@@ -147,15 +148,13 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert b"<script>" not in response.data  # nothing inline for the policy to block
 
 
-def test_a_race_past_validation_answers_409_not_500(app, monkeypatch):
+def test_a_race_past_validation_answers_409_not_500(app, monkeypatch, login):
     """Two people creating the same sprint at once: the loser gets a clear 409."""
     from datetime import date
 
     from experiments import sprints
-    from experiments.models import Sprint
 
     client = app.test_client()
-    from conftest import login
 
     login(client, "marketing")
     with app.app_context():
@@ -186,3 +185,9 @@ class _LowerThatMatchesNothing:
         if name == "lower":
             return lambda column: literal("\x01never")
         return getattr(func, name)
+
+
+def test_a_page_405_keeps_its_allow_header(client):
+    response = client.put("/login")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]

@@ -4,12 +4,11 @@ from datetime import date
 
 import pytest
 
-from conftest import add_result, login, make_experiment, make_sprint
 from database import db
 from experiments.models import Sprint
 
 
-def test_create_a_sprint(client, app):
+def test_create_a_sprint(client, app, login):
     login(client, "marketing")
     response = client.post(
         "/sprints",
@@ -55,7 +54,7 @@ def test_create_a_sprint(client, app):
         ),
     ],
 )
-def test_invalid_sprint_is_refused(client, app, data, message):
+def test_invalid_sprint_is_refused(client, app, data, message, login):
     login(client, "marketing")
     response = client.post("/sprints", data=data)
     assert response.status_code == 422
@@ -64,7 +63,7 @@ def test_invalid_sprint_is_refused(client, app, data, message):
         assert db.session.execute(db.select(Sprint)).first() is None
 
 
-def test_duplicate_or_overlapping_sprint_is_refused(client, app):
+def test_duplicate_or_overlapping_sprint_is_refused(client, app, login, make_sprint):
     with app.app_context():
         make_sprint(1, start=date(2026, 12, 1))
     login(client, "marketing")
@@ -82,7 +81,7 @@ def test_duplicate_or_overlapping_sprint_is_refused(client, app):
     assert b"These dates overlap Sprint 1." in overlap.data
 
 
-def test_the_form_suggests_the_next_sprint(client, app):
+def test_the_form_suggests_the_next_sprint(client, app, login, make_sprint):
     with app.app_context():
         make_sprint(1, start=date(2026, 12, 1))
     login(client, "marketing")
@@ -92,7 +91,9 @@ def test_the_form_suggests_the_next_sprint(client, app):
     assert 'value="2026-12-28"' in page
 
 
-def test_sprint_page_groups_its_experiments_by_status(client, app):
+def test_sprint_page_groups_its_experiments_by_status(
+    client, app, add_result, login, make_experiment, make_sprint
+):
     with app.app_context():
         sprint = make_sprint(1)
         running = make_experiment(title="Running one")
@@ -119,6 +120,28 @@ def test_sprint_page_groups_its_experiments_by_status(client, app):
     assert page.index("Running one") < page.index("Decided one")
 
 
-def test_unknown_sprint_is_404(client):
+def test_unknown_sprint_is_404(client, login):
     login(client, "viewer")
     assert client.get("/sprints/404").status_code == 404
+
+
+def test_sprint_dates_stay_in_a_sane_range(client, app, login):
+    login(client, "marketing")
+    response = client.post(
+        "/sprints",
+        data={"name": "Far", "start_date": "9999-12-20", "end_date": "9999-12-31"},
+    )
+    assert response.status_code == 422
+    assert b"Start date must be between 2000 and 2100." in response.data
+    from datetime import date
+
+    with app.app_context():  # one stored before the limit still lists fine
+        db.session.add(
+            Sprint(
+                name="Far", start_date=date(9999, 12, 20), end_date=date(9999, 12, 31)
+            )
+        )
+        db.session.commit()
+    response = client.get("/sprints")
+    assert response.status_code == 200
+    assert "Far" in response.get_data(as_text=True)

@@ -405,7 +405,9 @@ def _uneven_batch(rows, n_var, seed):
 def test_bayesian_figures_are_computed_in_blocks_with_identical_results(monkeypatch):
     import stats.bayes as bayes
 
-    units, conversions = _uneven_batch(bayes.BLOCK_ROWS * 2 + 123, 3, 5)
+    # Small blocks keep the test quick; the rows fill two blocks and part of a third.
+    monkeypatch.setattr(bayes, "BLOCK_ROWS", 50)
+    units, conversions = _uneven_batch(bayes.BLOCK_ROWS * 2 + 23, 3, 5)
     a, b = beta_posteriors(units, conversions)
     blocked = posterior_summaries(a, b)
     monkeypatch.setattr(bayes, "BLOCK_ROWS", 10**9)  # the whole batch at once
@@ -424,9 +426,9 @@ def test_bayesian_memory_does_not_grow_with_the_batch(monkeypatch):
     import stats.bayes as bayes
 
     # raising=False: before blocks existed this set an unused name.
-    monkeypatch.setattr(bayes, "BLOCK_ROWS", 100, raising=False)
+    monkeypatch.setattr(bayes, "BLOCK_ROWS", 25, raising=False)
     peaks = []
-    for rows in (400, 1600):
+    for rows in (100, 400):  # 4 and 16 blocks
         units, conversions = _uneven_batch(rows, 5, 7)
         a, b = beta_posteriors(units, conversions)
         tracemalloc.start()
