@@ -18,7 +18,7 @@ def register(app: Flask) -> None:
     @click.password_option()
     def create_user(email: str, name: str, role: str, password: str) -> None:
         """Add a user who can sign in."""
-        from auth.accounts import create_user, read_user_form
+        from auth import accounts
         from web.forms import Form
 
         form = Form(
@@ -26,11 +26,11 @@ def register(app: Flask) -> None:
                 {"email": email, "name": name, "role": role, "password": password}
             )
         )
-        values = read_user_form(form)
+        values = accounts.read_user_form(form)
         if not form.ok:
             for field, message in form.errors.items():
                 click.echo(f"{field}: {message}", err=True)
             raise SystemExit(1)
-        user = create_user(**values)
+        user = accounts.create_user(**values)
         db.session.commit()
         click.echo(f"Created {user.email} ({ROLES[user.role]}).")
