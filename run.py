@@ -78,7 +78,9 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from api import views as api_views
     from auth.views import bp as auth_bp
+    from content import usage as content_usage
     from content.views import bp as content_bp
+    from experiments import usage as experiment_usage
     from experiments.dashboard import bp as dashboard_bp
     from experiments.feedback import bp as feedback_bp
     from experiments.results import bp as results_bp
@@ -97,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(bp)
     # The JSON API reads no stored data and acts for no session: no CSRF token.
+    content_usage.register(app, experiment_usage)
     for view in (api_views.analyze, api_views.boundaries, api_views.sample_size):
         csrf.exempt(view)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func
 
+from auth import accounts
+from auth.accounts import find_user, read_user_form
 from auth.decorators import require
 from auth.models import ROLES, User
 from database import db, get_or_404
@@ -16,9 +16,6 @@ from web.forms import Form
 from web.render import render
 
 bp = Blueprint("auth", __name__)
-
-EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
-MIN_PASSWORD_LENGTH = 8
 
 
 def _safe_next(target: str | None) -> str:
@@ -28,12 +25,6 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return url_for("dashboard.index")
-
-
-def find_user(email: str) -> User | None:
-    return db.session.execute(
-        db.select(User).where(func.lower(User.email) == email.strip().lower())
-    ).scalar_one_or_none()
 
 
 @bp.get("/login")
@@ -91,24 +82,6 @@ def _users_page(form, errors, status=200):
     )
 
 
-def read_user_form(form: Form) -> dict:
-    values = {
-        "name": form.text("name", "Name", max_length=100),
-        "email": form.text("email", "Email", max_length=254).lower(),
-        "role": form.choice("role", "Role", ROLES),
-        "password": form.raw("password"),
-    }
-    if values["email"] and not re.fullmatch(EMAIL_PATTERN, values["email"]):
-        form.error("email", "Enter an email address like name@company.com.")
-    if len(values["password"]) < MIN_PASSWORD_LENGTH:
-        form.error(
-            "password", f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
-        )
-    if "email" not in form.errors and find_user(values["email"]) is not None:
-        form.error("email", "A user with this email already exists.")
-    return values
-
-
 @bp.post("/users")
 @require("manage_users")
 def create_user():
@@ -116,9 +89,7 @@ def create_user():
     values = read_user_form(form)
     if not form.ok:
         return _users_page(form=request.form, errors=form.errors, status=422)
-    user = User(name=values["name"], email=values["email"], role=values["role"])
-    user.set_password(values["password"])
-    db.session.add(user)
+    user = accounts.create_user(**values)
     db.session.commit()
     flash(f"Added {user.name} as {user.role_label.lower()}.", "success")
     return redirect(url_for("auth.users"), 303)

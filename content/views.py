@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from auth.decorators import require
-from content.models import (
-    CONTENT_KINDS,
-    ContentItem,
-    ContentTag,
-    ContentVersion,
-    Feedback,
-)
+from content.library import item_problems, save_item
+from content.models import CONTENT_KINDS, ContentItem, ContentTag
+from content.usage import content_usage
 from core.vocabulary import FUNNEL_STAGES
 from database import db, get_or_404
-from experiments.models import (
-    Experiment,
-    Variant,
-)
 from web.forms import (
     Form,
     query_text,
@@ -52,13 +43,7 @@ def index():
             )
         )
     items = db.session.execute(query).scalars().all()
-    usage = dict(
-        db.session.execute(
-            db.select(Variant.content_item_id, func.count(Variant.id))
-            .where(Variant.content_item_id.is_not(None))
-            .group_by(Variant.content_item_id)
-        ).all()
-    )
+    usage = content_usage().usage_counts()
     personas = (
         db.session.execute(
             db.select(ContentItem.persona)
@@ -126,23 +111,10 @@ def _read(form: Form, item: ContentItem | None) -> dict:
         ),
         "tags": form.tags("tags", "Tags"),
     }
-    if values["title"] and "title" not in form.errors:
-        query = db.select(ContentItem.id).where(
-            func.lower(ContentItem.title) == values["title"].lower()
-        )
-        if item is not None:
-            query = query.where(ContentItem.id != item.id)
-        if db.session.execute(query).first():
-            form.error("title", "A content item with this title already exists.")
+    if "title" not in form.errors:
+        for name, message in item_problems(values, item).items():
+            form.error(name, message)
     return values
-
-
-def _apply(item: ContentItem, values: dict) -> None:
-    tags = values.pop("tags")
-    for name, value in values.items():
-        setattr(item, name, value)
-    if sorted(tags) != item.tag_names:
-        item.tags = [ContentTag(tag=t) for t in sorted(tags)]
 
 
 @bp.get("/new")
@@ -158,9 +130,7 @@ def create():
     values = _read(form, None)
     if not form.ok:
         return _form_page(None, request.form, form.errors, status=422)
-    item = ContentItem()
-    _apply(item, values)
-    db.session.add(item)
+    item = save_item(None, values, current_user.id)
     db.session.commit()
     flash(f"Added “{item.title}” to the library.", "success")
     return redirect(url_for("content.show", item_id=item.id), 303)
@@ -170,30 +140,12 @@ def create():
 @login_required
 def show(item_id: int):
     item = get_or_404(ContentItem, item_id)
-    used_in = db.session.execute(
-        db.select(Experiment, Variant)
-        .join(Variant, Variant.experiment_id == Experiment.id)
-        .where(Variant.content_item_id == item.id)
-        .order_by(Experiment.title)
-    ).all()
-    feedback = (
-        db.session.execute(
-            db.select(Feedback)
-            .outerjoin(Variant, Variant.id == Feedback.variant_id)
-            .where(
-                (Feedback.content_item_id == item.id)
-                | (Variant.content_item_id == item.id)
-            )
-            .order_by(Feedback.created_at.desc())
-        )
-        .scalars()
-        .all()
-    )
+    usage = content_usage()
     return render(
         "content/show.html",
         item=item,
-        used_in=used_in,
-        feedback=feedback,
+        used_in=usage.used_in(item.id),
+        feedback=usage.feedback_on(item.id),
         kinds=CONTENT_KINDS,
         funnel_stages=FUNNEL_STAGES,
     )
@@ -214,20 +166,7 @@ def update(item_id: int):
     values = _read(form, item)
     if not form.ok:
         return _form_page(item, request.form, form.errors, status=422)
-    wording = ("title", "body", "call_to_action")
-    if any(values[k] != getattr(item, k) for k in wording):
-        db.session.add(
-            ContentVersion(
-                content_item_id=item.id,
-                version=item.version,
-                title=item.title,
-                body=item.body,
-                call_to_action=item.call_to_action,
-                saved_by_id=current_user.id,
-            )
-        )
-        item.version += 1
-    _apply(item, values)
+    save_item(item, values, current_user.id)
     db.session.commit()
     flash("Saved.", "success")
     return redirect(url_for("content.show", item_id=item.id), 303)

@@ -7,16 +7,16 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from auth.decorators import require
-from content.models import OUTCOMES, SENTIMENTS, Feedback
+from content.models import OUTCOMES, SENTIMENTS
 from database import db
-from experiments.models import Sprint
-from experiments.views import load_experiment, show_context
+from experiments.entry import add_feedback, feedback_problems
+from experiments.page import load_experiment, render_page
 from web.forms import (
     DOUBLE_SUBMIT,
     Form,
     claim_form_token,
 )
-from web.render import is_partial, render
+from web.render import is_partial
 
 bp = Blueprint("feedback", __name__)
 
@@ -27,12 +27,9 @@ def create(experiment_id: int):
     experiment = load_experiment(experiment_id)
     form = Form(request.form)
     variant_id = form.id("variant_id")
-    variant = next((v for v in experiment.variants if v.id == variant_id), None)
-    if variant is None:
-        form.error("variant_id", "Choose the variant the leads came from.")
     sprint_id = form.id("sprint_id")
-    if sprint_id is None or db.session.get(Sprint, sprint_id) is None:
-        form.error("sprint_id", "Choose a sprint.")
+    for name, message in feedback_problems(experiment, variant_id, sprint_id).items():
+        form.error(name, message)
     values = {
         "lead_quality": form.integer(
             "lead_quality", "Lead quality", minimum=1, maximum=5
@@ -45,14 +42,7 @@ def create(experiment_id: int):
     if form.ok:
         claim_form_token(form)
     if form.ok:
-        db.session.add(
-            Feedback(
-                sprint_id=sprint_id,
-                variant_id=variant.id,
-                author_id=current_user.id,
-                **values,
-            )
-        )
+        add_feedback(variant_id, sprint_id, values, current_user.id)
         try:
             db.session.commit()
         except IntegrityError:  # the same token, submitted twice at once
@@ -63,16 +53,15 @@ def create(experiment_id: int):
         status = (
             422 if token_error is None else 409 if token_error == DOUBLE_SUBMIT else 400
         )
-        return render(
-            "experiments/show.html",
+        return render_page(
+            experiment,
             "feedback",
             status=status,
-            **show_context(
-                experiment, feedback_form=request.form, feedback_errors=form.errors
-            ),
+            feedback_form=request.form,
+            feedback_errors=form.errors,
         )
     if is_partial():
-        return render("experiments/show.html", "feedback", **show_context(experiment))
+        return render_page(experiment, "feedback")
     flash("Feedback added.", "success")
     return redirect(
         url_for("experiments.show", experiment_id=experiment.id, _anchor="feedback"),

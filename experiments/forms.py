@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import func
 
@@ -21,6 +20,7 @@ from core.limits import (
     SHARE_TOLERANCE,
 )
 from database import db
+from experiments.editing import Row
 from experiments.models import (
     ASSIGNMENTS,
     CHANNELS,
@@ -44,14 +44,6 @@ HYPOTHESIS_TEMPLATE = (
 
 def new_row_key() -> str:
     return secrets.token_hex(4)
-
-
-@dataclass
-class Row:
-    key: str
-    id: int | None
-    values: dict
-    remove: bool = False
 
 
 def _row_keys(form: Form, prefix: str) -> list[str]:

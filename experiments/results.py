@@ -8,32 +8,16 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-import stats
 from auth.decorators import require
 from core.limits import MAX_COUNT, MAX_VALUE
 from database import db
-from experiments.models import (
-    Experiment,
-    Result,
-    ResultEdit,
-    Sprint,
-)
-from experiments.views import load_experiment, show_context
+from experiments.entry import OPEN_FOR_RESULTS, record_result, sufficient_from_entry
+from experiments.models import Experiment, Sprint
+from experiments.page import load_experiment, render_page
 from web.forms import Form
-from web.render import is_partial, render
+from web.render import is_partial
 
 bp = Blueprint("results", __name__, url_prefix="/experiments")
-
-OPEN_FOR_RESULTS = ("running", "analyzing", "decided")
-# The largest magnitude of a continuous value (revenue, days): beyond it squares
-# lose precision in a double.
-
-
-def sufficient_from_entry(units: int, mean: float, sd: float) -> tuple[float, float]:
-    """(n, mean, sample sd) as the stored sum and sum of squares (the one
-    conversion lives in stats)."""
-    _, value_sum, value_sum_squares = stats.sufficient_from_mean_sd(units, mean, sd)
-    return float(value_sum), float(value_sum_squares)
 
 
 def read_cell(form: Form, metric) -> dict | None:
@@ -94,27 +78,26 @@ def save(experiment_id: int):
         form.error("results", "Start the experiment before entering results.")
     values = read_cell(form, metric) if form.ok else None
     if values is None:
-        return render(
-            "experiments/show.html",
+        return render_page(
+            experiment,
             "results_panel",
             status=422,
-            **show_context(
-                experiment, editing=editing, cell_form=request.form, errors=form.errors
-            ),
+            editing=editing,
+            cell_form=request.form,
+            errors=form.errors,
         )
+    cell = (variant.id, sprint.id, metric.id, values, "form", current_user.id)
     try:
-        record(variant.id, sprint.id, metric.id, values, source="form")
+        record_result(*cell)
         db.session.commit()
     except IntegrityError:
         # The same new cell saved twice at once: the other request inserted it
         # first, so this one updates it.
         db.session.rollback()
-        record(variant.id, sprint.id, metric.id, values, source="form")
+        record_result(*cell)
         db.session.commit()
     if is_partial():
-        return render(
-            "experiments/show.html", "results_panel", **show_context(experiment)
-        )
+        return render_page(experiment, "results_panel")
     return redirect(
         url_for("experiments.show", experiment_id=experiment.id, _anchor="results"), 303
     )
@@ -122,44 +105,3 @@ def save(experiment_id: int):
 
 def _member(items, item_id: int | None):
     return next((item for item in items if item.id == item_id), None)
-
-
-def record(variant_id: int, sprint_id: int, metric_id: int, values: dict, source: str):
-    """Insert or update one result, leaving a trail entry when it changes."""
-    result = db.session.execute(
-        db.select(Result).where(
-            Result.variant_id == variant_id,
-            Result.sprint_id == sprint_id,
-            Result.metric_id == metric_id,
-        )
-    ).scalar_one_or_none()
-    user_id = current_user.id if current_user.is_authenticated else None
-    old = None
-    if result is None:
-        result = Result(variant_id=variant_id, sprint_id=sprint_id, metric_id=metric_id)
-        db.session.add(result)
-    else:
-        old = {k: getattr(result, k) for k in values}
-        if old == values:
-            return result
-    for name, value in values.items():
-        setattr(result, name, value)
-    result.source = source
-    result.entered_by_id = user_id
-    db.session.flush()
-    db.session.add(
-        ResultEdit(
-            result_id=result.id,
-            changed_by_id=user_id,
-            source=source,
-            old_units=old and old["units"],
-            old_conversions=old and old["conversions"],
-            old_value_sum=old and old["value_sum"],
-            old_value_sum_squares=old and old["value_sum_squares"],
-            new_units=values["units"],
-            new_conversions=values["conversions"],
-            new_value_sum=values["value_sum"],
-            new_value_sum_squares=values["value_sum_squares"],
-        )
-    )
-    return result

@@ -10,9 +10,10 @@ from sqlalchemy import func, or_
 
 from auth.decorators import require
 from content.models import Feedback
-from core.limits import LAST_YEAR, MAX_SPRINT_DAYS
+from core.limits import LAST_YEAR
 from database import db, get_or_404
 from experiments.analysis import current_sprint
+from experiments.calendar import create_sprint, sprint_problems
 from experiments.models import (
     STATUSES,
     Experiment,
@@ -81,29 +82,12 @@ def create():
     start = form.date("start_date", "Start date")
     end = form.date("end_date", "End date")
     goal = form.text("goal", "Goal", required=False, max_length=2000)
-    if start and end:
-        if end < start:
-            form.error("end_date", "The end date must be on or after the start date.")
-        elif (end - start).days > MAX_SPRINT_DAYS:
-            form.error("end_date", f"A sprint lasts at most {MAX_SPRINT_DAYS} days.")
-        else:
-            overlap = db.session.execute(
-                db.select(Sprint.name).where(
-                    Sprint.start_date <= end, Sprint.end_date >= start
-                )
-            ).scalar()
-            if overlap:
-                form.error("start_date", f"These dates overlap {overlap}.")
-    if name and "name" not in form.errors:
-        taken = db.session.execute(
-            db.select(Sprint.id).where(func.lower(Sprint.name) == name.lower())
-        ).first()
-        if taken:
-            form.error("name", "A sprint with this name already exists.")
+    checked_name = name if "name" not in form.errors else None
+    for field, message in sprint_problems(checked_name, start, end).items():
+        form.error(field, message)
     if not form.ok:
         return _index_page(form=request.form, errors=form.errors, status=422)
-    sprint = Sprint(name=name, start_date=start, end_date=end, goal=goal)
-    db.session.add(sprint)
+    sprint = create_sprint(name, start, end, goal)
     db.session.commit()
     flash(f"Created {sprint.name}.", "success")
     return redirect(url_for("sprints.show", sprint_id=sprint.id), 303)

@@ -5,15 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_
-from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from auth.decorators import require
 from auth.models import User
-from content.models import OUTCOMES, SENTIMENTS, ContentItem, Feedback
-from core.clock import utcnow
+from content.models import ContentItem
 from core.limits import ALPHAS, POWERS
-from database import db, get_or_404
-from experiments.analysis import analyze_experiment, current_sprint
+from database import db
+from experiments.analysis import current_sprint
+from experiments.editing import (
+    decision_problems,
+    edit_problems,
+    record_decision,
+    save_experiment,
+    set_status,
+)
 from experiments.forms import (
     HYPOTHESIS_TEMPLATE,
     metric_rows,
@@ -32,18 +37,12 @@ from experiments.models import (
     METRIC_OWNERS,
     METRIC_ROLES,
     STATUSES,
-    TRANSITIONS,
     Experiment,
-    Metric,
-    PlannedSplit,
-    Result,
-    ResultEdit,
     Sprint,
-    Variant,
 )
+from experiments.page import load_experiment, render_page
 from web.forms import (
     Form,
-    new_form_token,
     parse_id,
     query_text,
 )
@@ -53,21 +52,6 @@ bp = Blueprint("experiments", __name__, url_prefix="/experiments")
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
-HISTORY_ROWS = 15
-
-
-def load_experiment(experiment_id: int) -> Experiment:
-    """The experiment with its variants, their content and its metrics, or 404."""
-    return get_or_404(
-        Experiment,
-        experiment_id,
-        options=[
-            selectinload(Experiment.variants).joinedload(Variant.content_item),
-            selectinload(Experiment.metrics),
-            joinedload(Experiment.owner),
-            joinedload(Experiment.start_sprint),
-        ],
-    )
 
 
 def form_choices() -> dict:
@@ -227,130 +211,11 @@ def _save(experiment: Experiment | None):
     variants = read_variants(form, experiment)
     metrics = read_metrics(form, experiment)
     if experiment is not None:
-        _check_removals(form, experiment, variants, metrics)
-        if experiment.status in ("running", "analyzing"):
-            kept_variants = [r for r in variants if not r.remove]
-            kept_metrics = [r for r in metrics if not r.remove]
-            if not any(r.values["role"] == "primary" for r in kept_metrics):
-                form.error("metrics", "A running experiment needs its primary metric.")
-            if not kept_variants:
-                form.error("variants", "A running experiment needs its variants.")
+        for name, message in edit_problems(experiment, variants, metrics).items():
+            form.error(name, message)
     if not form.ok:
         return None, form
-    if experiment is None:
-        experiment = Experiment(status="idea")
-        db.session.add(experiment)
-    for name, value in values.items():
-        setattr(experiment, name, value)
-    _apply_variants(experiment, variants)
-    _apply_metrics(experiment, metrics)
-    return experiment, form
-
-
-def _check_removals(form: Form, experiment: Experiment, variants, metrics) -> None:
-    used = db.session.execute(
-        db.select(Result.variant_id, Result.metric_id)
-        .join(Variant, Variant.id == Result.variant_id)
-        .where(Variant.experiment_id == experiment.id)
-        .distinct()
-    ).all()
-    used_variants = {v for v, _ in used}
-    used_metrics = {m for _, m in used}
-    with_feedback = set(
-        db.session.execute(
-            db.select(Feedback.variant_id)
-            .join(Variant, Variant.id == Feedback.variant_id)
-            .where(Variant.experiment_id == experiment.id)
-        ).scalars()
-    )
-    for row in variants:
-        if row.remove and row.id in used_variants:
-            form.error(f"variants-{row.key}-name", "Has results; it cannot be removed.")
-        elif row.remove and row.id in with_feedback:
-            form.error(
-                f"variants-{row.key}-name",
-                "Has field feedback; it cannot be removed.",
-            )
-    kinds = {m.id: m.kind for m in experiment.metrics}
-    for row in metrics:
-        if row.remove and row.id in used_metrics:
-            form.error(f"metrics-{row.key}-name", "Has results; it cannot be removed.")
-        elif (
-            not row.remove
-            and row.id in used_metrics
-            and row.values["kind"] not in (None, kinds[row.id])
-        ):
-            form.error(
-                f"metrics-{row.key}-kind",
-                "Has results; its type cannot change. Add a new metric instead.",
-            )
-
-
-def _apply_variants(experiment: Experiment, rows) -> None:
-    existing = {v.id: v for v in experiment.variants}
-    _freeze_split_history(experiment, rows)
-    for v in experiment.variants:  # clear first: one control at a time in the DB
-        v.is_control = False
-    if experiment.id is not None:
-        db.session.flush()
-    keep = []
-    for position, row in enumerate(r for r in rows if not r.remove):
-        variant = existing.get(row.id) or Variant()
-        for name, value in row.values.items():
-            setattr(variant, name, value)
-        variant.position = position
-        keep.append(variant)
-    experiment.variants = keep
-
-
-def _freeze_split_history(experiment: Experiment, rows) -> None:
-    """Before the split changes, record the old one for sprints that have results."""
-    old = {v.id: v.planned_share for v in experiment.variants}
-    new = {r.id: r.values["planned_share"] for r in rows if not r.remove}
-    if not old or new == old:
-        return
-    sprint_ids = (
-        db.session.execute(
-            db.select(Result.sprint_id)
-            .join(Variant, Variant.id == Result.variant_id)
-            .where(Variant.experiment_id == experiment.id)
-            .distinct()
-        )
-        .scalars()
-        .all()
-    )
-    recorded = set(
-        db.session.execute(
-            db.select(PlannedSplit.variant_id, PlannedSplit.sprint_id).where(
-                PlannedSplit.variant_id.in_(list(old))
-            )
-        ).all()
-    )
-    for sprint_id in sprint_ids:
-        for variant_id, share in old.items():
-            if (variant_id, sprint_id) not in recorded:
-                db.session.add(
-                    PlannedSplit(
-                        variant_id=variant_id, sprint_id=sprint_id, share=share
-                    )
-                )
-
-
-def _apply_metrics(experiment: Experiment, rows) -> None:
-    existing = {m.id: m for m in experiment.metrics}
-    for m in experiment.metrics:  # one primary at a time in the DB
-        if m.role == "primary":
-            m.role = "secondary"
-    if experiment.id is not None:
-        db.session.flush()
-    keep = []
-    for position, row in enumerate(r for r in rows if not r.remove):
-        metric = existing.get(row.id) or Metric()
-        for name, value in row.values.items():
-            setattr(metric, name, value)
-        metric.position = position
-        keep.append(metric)
-    experiment.metrics = keep
+    return save_experiment(experiment, values, variants, metrics), form
 
 
 @bp.post("")
@@ -384,82 +249,12 @@ def update(experiment_id: int):
     return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
 
 
-def show_context(experiment: Experiment, **overrides) -> dict:
-    """What the experiment page shows; views override the part they re-render."""
-    editing = overrides.get("editing")
-    analysis = analyze_experiment(experiment, editing[2] if editing else None)
-    feedback = (
-        db.session.execute(
-            db.select(Feedback)
-            .join(Variant, Variant.id == Feedback.variant_id)
-            .where(Variant.experiment_id == experiment.id)
-            .order_by(Feedback.created_at.desc())
-            .options(
-                joinedload(Feedback.author),
-                joinedload(Feedback.sprint),
-                joinedload(Feedback.variant),
-            )
-        )
-        .scalars()
-        .all()
-    )
-    sprint = current_sprint()
-    changed_by = aliased(User)
-    history = db.session.execute(
-        db.select(ResultEdit, Variant.name, Metric.name, Sprint.name, changed_by.name)
-        .join(Result, Result.id == ResultEdit.result_id)
-        .join(Variant, Variant.id == Result.variant_id)
-        .join(Metric, Metric.id == Result.metric_id)
-        .join(Sprint, Sprint.id == Result.sprint_id)
-        .outerjoin(changed_by, changed_by.id == ResultEdit.changed_by_id)
-        .where(Variant.experiment_id == experiment.id)
-        .order_by(ResultEdit.changed_at.desc(), ResultEdit.id.desc())
-        .limit(HISTORY_ROWS)
-    ).all()
-    context = {
-        "history": history,
-        "experiment": experiment,
-        "analysis": analysis,
-        "feedback": feedback,
-        "statuses": STATUSES,
-        "transitions": TRANSITIONS,
-        "decisions": DECISIONS,
-        "sentiments": SENTIMENTS,
-        "outcomes": OUTCOMES,
-        "channels": CHANNELS,
-        "funnel_stages": FUNNEL_STAGES,
-        "variant_choices": {str(v.id): v.name for v in experiment.variants},
-        "sprint_choices": {
-            str(s.id): s.name
-            for s in db.session.execute(
-                db.select(Sprint).order_by(Sprint.start_date.desc())
-            ).scalars()
-        },
-        "current_sprint": sprint,
-        "editing": None,
-        "cell_form": {},
-        "errors": {},
-        "status_errors": [],
-        "decision_form": {},
-        "decision_errors": {},
-        "feedback_form": {"sprint_id": str(sprint.id) if sprint else ""},
-        "feedback_errors": {},
-        "form_token": new_form_token(),
-    }
-    context.update(overrides)
-    return context
-
-
 @bp.get("/<int:experiment_id>")
 @login_required
 def show(experiment_id: int):
     experiment = load_experiment(experiment_id)
     editing = _editing_cell(experiment, request.args.get("edit", ""))
-    return render(
-        "experiments/show.html",
-        "results_panel",
-        **show_context(experiment, editing=editing),
-    )
+    return render_page(experiment, "results_panel", editing=editing)
 
 
 def _editing_cell(experiment: Experiment, key: str):
@@ -484,29 +279,9 @@ def _editing_cell(experiment: Experiment, key: str):
 def change_status(experiment_id: int):
     experiment = load_experiment(experiment_id)
     target = request.form.get("status", "")
-    problems = []
-    if target not in STATUSES:
-        problems.append("Choose a known status.")
-    elif target not in TRANSITIONS[experiment.status]:
-        problems.append(
-            f"An experiment cannot go from {STATUSES[experiment.status].lower()} "
-            f"to {STATUSES[target].lower()}."
-        )
-    elif target == "running":
-        problems = experiment.start_problems()
-    elif target == "idea" and experiment.decision:
-        problems.append(
-            "A decided experiment stays decided; to test the idea again, create a "
-            "new experiment."
-        )
+    problems = set_status(experiment, target)
     if problems:
-        return render(
-            "experiments/show.html",
-            "status",
-            status=422,
-            **show_context(experiment, status_errors=problems),
-        )
-    experiment.status = target
+        return render_page(experiment, "status", status=422, status_errors=problems)
     db.session.commit()
     flash(f"Status is now {STATUSES[target].lower()}.", "success")
     return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
@@ -520,23 +295,17 @@ def decide(experiment_id: int):
     decision = form.choice("decision", "Decision", DECISIONS)
     reason = form.text("decision_reason", "Reason", max_length=5000)
     learning = form.text("learning", "Learning", max_length=5000)
-    if experiment.status not in ("running", "analyzing", "decided"):
-        form.error("decision", "Only a running or analyzed experiment can be decided.")
+    for name, message in decision_problems(experiment).items():
+        form.error(name, message)
     if not form.ok:
-        return render(
-            "experiments/show.html",
+        return render_page(
+            experiment,
             "decision",
             status=422,
-            **show_context(
-                experiment, decision_form=request.form, decision_errors=form.errors
-            ),
+            decision_form=request.form,
+            decision_errors=form.errors,
         )
-    experiment.decision = decision
-    experiment.decision_reason = reason
-    experiment.learning = learning
-    experiment.status = "decided"
-    experiment.decided_at = utcnow()
-    experiment.decided_by_id = current_user.id
+    record_decision(experiment, decision, reason, learning, current_user.id)
     db.session.commit()
     flash(f"Decision recorded: {DECISIONS[decision].lower()}.", "success")
     return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)

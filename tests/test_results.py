@@ -287,19 +287,19 @@ def test_a_cell_inserted_meanwhile_is_updated_not_crashed(
     """Two saves of a new cell at once: the loser of the race updates the row."""
     from experiments import results
 
-    real_record = results.record
+    real_record = results.record_result
     calls = []
 
-    def racing_record(variant_id, sprint_id, metric_id, values, source):
+    def racing_record(variant_id, sprint_id, metric_id, values, source, user_id):
         if not calls:  # another request inserts the same cell first
             calls.append(1)
             add_result(variant_id, sprint_id, metric_id, units=1, conversions=0)
             db.session.commit()
             add_result(variant_id, sprint_id, metric_id, units=2, conversions=0)
             return None
-        return real_record(variant_id, sprint_id, metric_id, values, source)
+        return real_record(variant_id, sprint_id, metric_id, values, source, user_id)
 
-    monkeypatch.setattr(results, "record", racing_record)
+    monkeypatch.setattr(results, "record_result", racing_record)
     login(client, "marketing")
     response = post_cell(client, setup, units="50", conversions="5")
     assert response.status_code == 303

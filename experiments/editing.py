@@ -1,0 +1,234 @@
+"""Writing an experiment: its fields, variants and metrics, status and decision.
+
+Plain functions over parsed data, with no request: the views, the CLI and the demo
+loader all write through them, so every path applies the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from content.models import Feedback
+from core.clock import utcnow
+from database import db
+from experiments.models import (
+    DECISIONS,
+    STATUSES,
+    TRANSITIONS,
+    Experiment,
+    Metric,
+    PlannedSplit,
+    Result,
+    Variant,
+)
+
+# Statuses in which an experiment collects results and can be decided.
+LIVE_STATUSES = ("running", "analyzing")
+DECIDABLE_STATUSES = ("running", "analyzing", "decided")
+
+
+@dataclass
+class Row:
+    """One parsed variant or metric row: which one, its values, or its removal.
+
+    `key` names the row's form fields; `id` is None for a new row.
+    """
+
+    key: str
+    id: int | None
+    values: dict
+    remove: bool = False
+
+
+def edit_problems(
+    experiment: Experiment, variants: Sequence[Row], metrics: Sequence[Row]
+) -> dict[str, str]:
+    """Why these rows cannot replace the experiment's: {field name: message}."""
+    errors: dict[str, str] = {}
+
+    def error(name: str, message: str) -> None:
+        errors.setdefault(name, message)
+
+    _check_removals(error, experiment, variants, metrics)
+    if experiment.status in LIVE_STATUSES:
+        if not any(r.values["role"] == "primary" for r in metrics if not r.remove):
+            error("metrics", "A running experiment needs its primary metric.")
+        if not any(not r.remove for r in variants):
+            error("variants", "A running experiment needs its variants.")
+    return errors
+
+
+def save_experiment(
+    experiment: Experiment | None,
+    values: dict,
+    variants: Sequence[Row],
+    metrics: Sequence[Row],
+) -> Experiment:
+    """Write the fields and rows (checked by `edit_problems`); a new one is an idea."""
+    if experiment is None:
+        experiment = Experiment(status="idea")
+        db.session.add(experiment)
+    for name, value in values.items():
+        setattr(experiment, name, value)
+    _apply_variants(experiment, variants)
+    _apply_metrics(experiment, metrics)
+    return experiment
+
+
+def _check_removals(error, experiment: Experiment, variants, metrics) -> None:
+    """Rows with results or feedback stay; a metric with results keeps its kind."""
+    used = db.session.execute(
+        db.select(Result.variant_id, Result.metric_id)
+        .join(Variant, Variant.id == Result.variant_id)
+        .where(Variant.experiment_id == experiment.id)
+        .distinct()
+    ).all()
+    used_variants = {v for v, _ in used}
+    used_metrics = {m for _, m in used}
+    with_feedback = set(
+        db.session.execute(
+            db.select(Feedback.variant_id)
+            .join(Variant, Variant.id == Feedback.variant_id)
+            .where(Variant.experiment_id == experiment.id)
+        ).scalars()
+    )
+    for row in variants:
+        if row.remove and row.id in used_variants:
+            error(f"variants-{row.key}-name", "Has results; it cannot be removed.")
+        elif row.remove and row.id in with_feedback:
+            error(
+                f"variants-{row.key}-name", "Has field feedback; it cannot be removed."
+            )
+    kinds = {m.id: m.kind for m in experiment.metrics}
+    for row in metrics:
+        if row.remove and row.id in used_metrics:
+            error(f"metrics-{row.key}-name", "Has results; it cannot be removed.")
+        elif (
+            not row.remove
+            and row.id in used_metrics
+            and row.values["kind"] not in (None, kinds[row.id])
+        ):
+            error(
+                f"metrics-{row.key}-kind",
+                "Has results; its type cannot change. Add a new metric instead.",
+            )
+
+
+def _apply_variants(experiment: Experiment, rows) -> None:
+    existing = {v.id: v for v in experiment.variants}
+    _freeze_split_history(experiment, rows)
+    for v in experiment.variants:  # clear first: one control at a time in the DB
+        v.is_control = False
+    if experiment.id is not None:
+        db.session.flush()
+    experiment.variants = _placed(existing, rows, Variant)
+
+
+def _freeze_split_history(experiment: Experiment, rows) -> None:
+    """Before the split changes, record the old one for sprints that have results."""
+    old = {v.id: v.planned_share for v in experiment.variants}
+    new = {r.id: r.values["planned_share"] for r in rows if not r.remove}
+    if not old or new == old:
+        return
+    sprint_ids = (
+        db.session.execute(
+            db.select(Result.sprint_id)
+            .join(Variant, Variant.id == Result.variant_id)
+            .where(Variant.experiment_id == experiment.id)
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
+    recorded = set(
+        db.session.execute(
+            db.select(PlannedSplit.variant_id, PlannedSplit.sprint_id).where(
+                PlannedSplit.variant_id.in_(list(old))
+            )
+        ).all()
+    )
+    for sprint_id in sprint_ids:
+        for variant_id, share in old.items():
+            if (variant_id, sprint_id) not in recorded:
+                db.session.add(
+                    PlannedSplit(
+                        variant_id=variant_id, sprint_id=sprint_id, share=share
+                    )
+                )
+
+
+def _apply_metrics(experiment: Experiment, rows) -> None:
+    existing = {m.id: m for m in experiment.metrics}
+    for m in experiment.metrics:  # one primary at a time in the DB
+        if m.role == "primary":
+            m.role = "secondary"
+    if experiment.id is not None:
+        db.session.flush()
+    experiment.metrics = _placed(existing, rows, Metric)
+
+
+def _placed(existing: dict, rows: Sequence[Row], new: Callable) -> list:
+    """The kept rows' objects, updated or new, numbered in the rows' order."""
+    keep = []
+    for position, row in enumerate(r for r in rows if not r.remove):
+        item = existing.get(row.id) or new()
+        for name, value in row.values.items():
+            setattr(item, name, value)
+        item.position = position
+        keep.append(item)
+    return keep
+
+
+def status_problems(experiment: Experiment, target: str) -> list[str]:
+    """Why the experiment cannot move to `target`; empty when it can."""
+    if target not in STATUSES:
+        return ["Choose a known status."]
+    if target not in TRANSITIONS[experiment.status]:
+        return [
+            f"An experiment cannot go from {STATUSES[experiment.status].lower()} "
+            f"to {STATUSES[target].lower()}."
+        ]
+    if target == "running":
+        return experiment.start_problems()
+    if target == "idea" and experiment.decision:
+        return [
+            "A decided experiment stays decided; to test the idea again, create a "
+            "new experiment."
+        ]
+    return []
+
+
+def set_status(experiment: Experiment, target: str) -> list[str]:
+    """Move the experiment to `target` if allowed; return the problems otherwise."""
+    problems = status_problems(experiment, target)
+    if not problems:
+        experiment.status = target
+    return problems
+
+
+def decision_problems(experiment: Experiment) -> dict[str, str]:
+    """Only a running, analyzed or already decided experiment can be decided."""
+    if experiment.status not in DECIDABLE_STATUSES:
+        return {"decision": "Only a running or analyzed experiment can be decided."}
+    return {}
+
+
+def record_decision(
+    experiment: Experiment,
+    decision: str,
+    reason: str,
+    learning: str,
+    decided_by_id: int | None,
+    decided_at: datetime | None = None,
+) -> None:
+    """Decide the experiment (checked by `decision_problems`): it becomes decided."""
+    if decision not in DECISIONS:
+        raise ValueError(f"Unknown decision {decision!r}.")
+    experiment.decision = decision
+    experiment.decision_reason = reason
+    experiment.learning = learning
+    experiment.status = "decided"
+    experiment.decided_at = decided_at or utcnow()
+    experiment.decided_by_id = decided_by_id

@@ -1,0 +1,160 @@
+"""The experiment page: loading it and one context builder per block.
+
+The views of experiments, results and feedback render this page or one block of
+it; a partial htmx answer builds only its block's context, so a feedback post or a
+decision error does not run the statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from auth.models import User
+from content.models import OUTCOMES, SENTIMENTS, Feedback
+from database import db, get_or_404
+from experiments.analysis import analyze_experiment, current_sprint
+from experiments.models import (
+    CHANNELS,
+    DECISIONS,
+    FUNNEL_STAGES,
+    STATUSES,
+    TRANSITIONS,
+    Experiment,
+    Metric,
+    Result,
+    ResultEdit,
+    Sprint,
+    Variant,
+)
+from web.forms import new_form_token
+from web.render import is_partial, render
+
+TEMPLATE = "experiments/show.html"
+HISTORY_ROWS = 15
+
+
+def load_experiment(experiment_id: int) -> Experiment:
+    """The experiment with its variants, their content and its metrics, or 404."""
+    return get_or_404(
+        Experiment,
+        experiment_id,
+        options=[
+            selectinload(Experiment.variants).joinedload(Variant.content_item),
+            selectinload(Experiment.metrics),
+            joinedload(Experiment.owner),
+            joinedload(Experiment.start_sprint),
+        ],
+    )
+
+
+def _sprint_choices() -> dict[str, str]:
+    sprints = db.session.execute(db.select(Sprint).order_by(Sprint.start_date.desc()))
+    return {str(s.id): s.name for s in sprints.scalars()}
+
+
+def status_context(experiment: Experiment) -> dict:
+    """The status bar: where the experiment may move next."""
+    return {
+        "experiment": experiment,
+        "statuses": STATUSES,
+        "transitions": TRANSITIONS,
+        "channels": CHANNELS,
+        "status_errors": [],
+    }
+
+
+def results_context(experiment: Experiment, editing=None) -> dict:
+    """The results grid, its analysis and the trail of changes to it."""
+    changed_by = aliased(User)
+    history = db.session.execute(
+        db.select(ResultEdit, Variant.name, Metric.name, Sprint.name, changed_by.name)
+        .join(Result, Result.id == ResultEdit.result_id)
+        .join(Variant, Variant.id == Result.variant_id)
+        .join(Metric, Metric.id == Result.metric_id)
+        .join(Sprint, Sprint.id == Result.sprint_id)
+        .outerjoin(changed_by, changed_by.id == ResultEdit.changed_by_id)
+        .where(Variant.experiment_id == experiment.id)
+        .order_by(ResultEdit.changed_at.desc(), ResultEdit.id.desc())
+        .limit(HISTORY_ROWS)
+    ).all()
+    return {
+        "experiment": experiment,
+        "analysis": analyze_experiment(experiment, editing[2] if editing else None),
+        "history": history,
+        "current_sprint": current_sprint(),
+        "funnel_stages": FUNNEL_STAGES,
+        "editing": editing,
+        "cell_form": {},
+        "errors": {},
+    }
+
+
+def feedback_context(experiment: Experiment) -> dict:
+    """The field feedback on the experiment's variants, and the form to add one."""
+    feedback = db.session.execute(
+        db.select(Feedback)
+        .join(Variant, Variant.id == Feedback.variant_id)
+        .where(Variant.experiment_id == experiment.id)
+        .order_by(Feedback.created_at.desc())
+        .options(
+            joinedload(Feedback.author),
+            joinedload(Feedback.sprint),
+            joinedload(Feedback.variant),
+        )
+    )
+    sprint = current_sprint()
+    return {
+        "experiment": experiment,
+        "feedback": feedback.scalars().all(),
+        "sentiments": SENTIMENTS,
+        "outcomes": OUTCOMES,
+        "variant_choices": {str(v.id): v.name for v in experiment.variants},
+        "sprint_choices": _sprint_choices(),
+        "feedback_form": {"sprint_id": str(sprint.id) if sprint else ""},
+        "feedback_errors": {},
+        "form_token": new_form_token(),
+    }
+
+
+def decision_context(experiment: Experiment) -> dict:
+    """The decision box and its form."""
+    return {
+        "experiment": experiment,
+        "decisions": DECISIONS,
+        "decision_form": {},
+        "decision_errors": {},
+    }
+
+
+BLOCKS: dict[str, Callable[..., dict]] = {
+    "status": status_context,
+    "results_panel": results_context,
+    "feedback": feedback_context,
+    "decision": decision_context,
+}
+
+
+def render_page(
+    experiment: Experiment,
+    block: str,
+    *,
+    status: int = 200,
+    editing=None,
+    **overrides,
+) -> ResponseReturnValue:
+    """The page, or only `block` of it for htmx; `overrides` replace context keys."""
+    if is_partial():
+        builders = [BLOCKS[block]]
+    else:
+        builders = list(BLOCKS.values())
+    context: dict = {}
+    for builder in builders:
+        if builder is results_context:
+            context.update(builder(experiment, editing))
+        else:
+            context.update(builder(experiment))
+    context.update(overrides)
+    return render(TEMPLATE, block, status=status, **context)
