@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
-from auth.models import ROLES, User
+from auth.models import ROLES
 from database import db
 
 
@@ -18,21 +18,18 @@ def register(app: Flask) -> None:
     @click.password_option()
     def create_user(email: str, name: str, role: str, password: str) -> None:
         """Add a user who can sign in."""
-        from auth.views import read_user_form
-        from web.forms import Form
+        from auth.views import UserForm
 
-        form = Form(
-            MultiDict(
+        form = UserForm(
+            formdata=MultiDict(
                 {"email": email, "name": name, "role": role, "password": password}
             )
         )
-        values = read_user_form(form)
-        if not form.ok:
-            for field, message in form.errors.items():
+        if not form.check():
+            for field, message in form.problems.items():
                 click.echo(f"{field}: {message}", err=True)
             raise SystemExit(1)
-        user = User(name=values["name"], email=values["email"], role=values["role"])
-        user.set_password(values["password"])
+        user = form.new_user()
         db.session.add(user)
         db.session.commit()
         click.echo(f"Created {user.email} ({ROLES[user.role]}).")

@@ -12,7 +12,8 @@ from sqlalchemy import func
 from auth.decorators import require
 from auth.models import ROLES, User
 from database import db, get_or_404
-from web.forms import Form
+from web.fields import ChoiceField, RawField, TextField
+from web.forms import WebForm
 from web.render import render
 
 bp = Blueprint("auth", __name__)
@@ -43,26 +44,33 @@ def login():
     return render("auth/login.html", form={}, errors={}, next=request.args.get("next"))
 
 
+class SignInForm(WebForm):
+    email = TextField("Email", max_length=254)
+    password = RawField()
+
+    def cross_check(self) -> None:
+        if not self.password.data:
+            self.error("password", "Password is required.")
+        self.user = find_user(self.email.data) if self.ok else None
+        if self.ok and (
+            self.user is None or not self.user.check_password(self.password.data)
+        ):
+            self.error("password", "That email and password do not match an account.")
+
+
 @bp.post("/login")
 def authenticate():
-    form = Form(request.form)
-    email = form.text("email", "Email", max_length=254)
-    password = form.raw("password")
-    if not password:
-        form.error("password", "Password is required.")
-    user = find_user(email) if form.ok else None
-    if form.ok and (user is None or not user.check_password(password)):
-        form.error("password", "That email and password do not match an account.")
-    if not form.ok:
+    form = SignInForm()
+    if not form.check():
         return render(
             "auth/login.html",
             status=422,
             form=request.form,
-            errors=form.errors,
+            errors=form.problems,
             next=request.form.get("next"),
         )
-    login_user(user)
-    flash(f"Signed in as {user.name}.", "success")
+    login_user(form.user)
+    flash(f"Signed in as {form.user.name}.", "success")
     return redirect(_safe_next(request.form.get("next")), 303)
 
 
@@ -91,33 +99,44 @@ def _users_page(form, errors, status=200):
     )
 
 
-def read_user_form(form: Form) -> dict:
-    values = {
-        "name": form.text("name", "Name", max_length=100),
-        "email": form.text("email", "Email", max_length=254).lower(),
-        "role": form.choice("role", "Role", ROLES),
-        "password": form.raw("password"),
-    }
-    if values["email"] and not re.fullmatch(EMAIL_PATTERN, values["email"]):
-        form.error("email", "Enter an email address like name@company.com.")
-    if len(values["password"]) < MIN_PASSWORD_LENGTH:
-        form.error(
-            "password", f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
-        )
-    if "email" not in form.errors and find_user(values["email"]) is not None:
-        form.error("email", "A user with this email already exists.")
-    return values
+class UserForm(WebForm):
+    """A new user: name, unique email, role and a first password."""
+
+    name = TextField("Name", max_length=100)
+    email = TextField("Email", max_length=254)
+    role = ChoiceField("Role", ROLES)
+    password = RawField()
+
+    def cross_check(self) -> None:
+        email = self.email.data = (self.email.data or "").lower()
+        if email and not re.fullmatch(EMAIL_PATTERN, email):
+            self.error("email", "Enter an email address like name@company.com.")
+        if len(self.password.data) < MIN_PASSWORD_LENGTH:
+            self.error(
+                "password",
+                f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            )
+        if "email" not in self.problems and find_user(email) is not None:
+            self.error("email", "A user with this email already exists.")
+
+    def new_user(self) -> User:
+        """The user this form describes, not yet added to the session."""
+        user = User(name=self.name.data, email=self.email.data, role=self.role.data)
+        user.set_password(self.password.data)
+        return user
+
+
+class RoleForm(WebForm):
+    role = ChoiceField("Role", ROLES)
 
 
 @bp.post("/users")
 @require("manage_users")
 def create_user():
-    form = Form(request.form)
-    values = read_user_form(form)
-    if not form.ok:
-        return _users_page(form=request.form, errors=form.errors, status=422)
-    user = User(name=values["name"], email=values["email"], role=values["role"])
-    user.set_password(values["password"])
+    form = UserForm()
+    if not form.check():
+        return _users_page(form=request.form, errors=form.problems, status=422)
+    user = form.new_user()
     db.session.add(user)
     db.session.commit()
     flash(f"Added {user.name} as {user.role_label.lower()}.", "success")
@@ -128,13 +147,14 @@ def create_user():
 @require("manage_users")
 def update_role(user_id: int):
     user = get_or_404(User, user_id)
-    form = Form(request.form)
-    role = form.choice("role", "Role", ROLES)
+    form = RoleForm()
+    form.check()
+    role = form.role.data
     if form.ok and user.id == current_user.id and role != "lead":
         form.error("role", "You cannot remove your own lead role.")
     if not form.ok:
         # The message belongs to that user's row, not to the "Add a user" form.
-        errors = {f"role-{user.id}": form.errors["role"]}
+        errors = {f"role-{user.id}": form.problems["role"]}
         return _users_page(form={}, errors=errors, status=422)
     user.role = role
     db.session.commit()

@@ -21,9 +21,11 @@ from experiments.models import (
     Experiment,
     Variant,
 )
+from web.fields import ChoiceField, TagsField, TextField
 from web.forms import (
-    Form,
+    WebForm,
     query_text,
+    taken,
 )
 from web.render import render
 
@@ -112,29 +114,35 @@ def _item_values(item: ContentItem) -> dict:
     }
 
 
-def _read(form: Form, item: ContentItem | None) -> dict:
-    values = {
-        "kind": form.choice("kind", "Kind", CONTENT_KINDS),
-        "title": form.text("title", "Title", max_length=200),
-        "body": form.text("body", "Body", required=False, max_length=20000),
-        "call_to_action": form.text(
-            "call_to_action", "Call to action", required=False, max_length=200
-        ),
-        "persona": form.text("persona", "Persona", required=False, max_length=100),
-        "funnel_stage": form.choice(
-            "funnel_stage", "Funnel stage", FUNNEL_STAGES, required=False
-        ),
-        "tags": form.tags("tags", "Tags"),
-    }
-    if values["title"] and "title" not in form.errors:
-        query = db.select(ContentItem.id).where(
-            func.lower(ContentItem.title) == values["title"].lower()
-        )
-        if item is not None:
-            query = query.where(ContentItem.id != item.id)
-        if db.session.execute(query).first():
-            form.error("title", "A content item with this title already exists.")
-    return values
+class ContentForm(WebForm):
+    """A content item: kind, unique title, wording, persona, stage and tags."""
+
+    kind = ChoiceField("Kind", CONTENT_KINDS)
+    title = TextField("Title", max_length=200)
+    body = TextField("Body", required=False, max_length=20000)
+    call_to_action = TextField("Call to action", required=False, max_length=200)
+    persona = TextField("Persona", required=False, max_length=100)
+    funnel_stage = ChoiceField("Funnel stage", FUNNEL_STAGES, required=False)
+    tags = TagsField("Tags")
+
+    def __init__(self, item: ContentItem | None, **kwargs):
+        super().__init__(**kwargs)
+        self.item = item
+
+    def cross_check(self) -> None:
+        title = self.title.data
+        own_id = self.item.id if self.item else None
+        if (
+            title
+            and "title" not in self.problems
+            and taken(ContentItem.title, title, ContentItem.id, own_id)
+        ):
+            self.error("title", "A content item with this title already exists.")
+
+    @property
+    def values(self) -> dict:
+        """The item's columns as read, with the tags as a list."""
+        return {name: field.data for name, field in self._fields.items()}
 
 
 def _apply(item: ContentItem, values: dict) -> None:
@@ -154,12 +162,11 @@ def new():
 @bp.post("")
 @require("edit_content")
 def create():
-    form = Form(request.form)
-    values = _read(form, None)
-    if not form.ok:
-        return _form_page(None, request.form, form.errors, status=422)
+    form = ContentForm(None)
+    if not form.check():
+        return _form_page(None, request.form, form.problems, status=422)
     item = ContentItem()
-    _apply(item, values)
+    _apply(item, form.values)
     db.session.add(item)
     db.session.commit()
     flash(f"Added “{item.title}” to the library.", "success")
@@ -210,10 +217,10 @@ def edit(item_id: int):
 @require("edit_content")
 def update(item_id: int):
     item = get_or_404(ContentItem, item_id)
-    form = Form(request.form)
-    values = _read(form, item)
-    if not form.ok:
-        return _form_page(item, request.form, form.errors, status=422)
+    form = ContentForm(item)
+    if not form.check():
+        return _form_page(item, request.form, form.problems, status=422)
+    values = form.values
     wording = ("title", "body", "call_to_action")
     if any(values[k] != getattr(item, k) for k in wording):
         db.session.add(

@@ -11,55 +11,71 @@ from content.models import OUTCOMES, SENTIMENTS, Feedback
 from database import db
 from experiments.models import Sprint
 from experiments.views import load_experiment, show_context
-from web.forms import (
-    DOUBLE_SUBMIT,
-    Form,
-    claim_form_token,
-)
+from web.fields import ChoiceField, IdField, IntegerField, TagsField, TextField
+from web.forms import DOUBLE_SUBMIT, TokenForm
 from web.render import is_partial, render
 
 bp = Blueprint("feedback", __name__)
+
+
+class FeedbackForm(TokenForm):
+    """A note on one variant's leads in one sprint, saved once."""
+
+    variant_id = IdField()
+    sprint_id = IdField()
+    lead_quality = IntegerField("Lead quality", minimum=1, maximum=5)
+    sentiment = ChoiceField("Sentiment", SENTIMENTS)
+    outcome = ChoiceField("Outcome", OUTCOMES)
+    objections = TagsField("Objections")
+    text = TextField("Note", required=False, max_length=5000)
+
+    def __init__(self, experiment, **kwargs):
+        super().__init__(**kwargs)
+        self.experiment = experiment
+        self.variant = None
+
+    def cross_check(self) -> None:
+        variant_id = self.variant_id.data
+        self.variant = next(
+            (v for v in self.experiment.variants if v.id == variant_id), None
+        )
+        if self.variant is None:
+            self.error("variant_id", "Choose the variant the leads came from.")
+        sprint_id = self.sprint_id.data
+        if sprint_id is None or db.session.get(Sprint, sprint_id) is None:
+            self.error("sprint_id", "Choose a sprint.")
+        if self.ok:
+            self.claim_token()
+
+    def feedback(self, author_id: int) -> Feedback:
+        """The feedback this form describes, not yet added to the session."""
+        return Feedback(
+            sprint_id=self.sprint_id.data,
+            variant_id=self.variant.id,
+            author_id=author_id,
+            lead_quality=self.lead_quality.data,
+            sentiment=self.sentiment.data,
+            outcome=self.outcome.data,
+            objections=",".join(self.objections.data),
+            text=self.text.data,
+        )
 
 
 @bp.post("/experiments/<int:experiment_id>/feedback")
 @require("add_feedback")
 def create(experiment_id: int):
     experiment = load_experiment(experiment_id)
-    form = Form(request.form)
-    variant_id = form.id("variant_id")
-    variant = next((v for v in experiment.variants if v.id == variant_id), None)
-    if variant is None:
-        form.error("variant_id", "Choose the variant the leads came from.")
-    sprint_id = form.id("sprint_id")
-    if sprint_id is None or db.session.get(Sprint, sprint_id) is None:
-        form.error("sprint_id", "Choose a sprint.")
-    values = {
-        "lead_quality": form.integer(
-            "lead_quality", "Lead quality", minimum=1, maximum=5
-        ),
-        "sentiment": form.choice("sentiment", "Sentiment", SENTIMENTS),
-        "outcome": form.choice("outcome", "Outcome", OUTCOMES),
-        "objections": ",".join(form.tags("objections", "Objections")),
-        "text": form.text("text", "Note", required=False, max_length=5000),
-    }
+    form = FeedbackForm(experiment)
+    form.check()
     if form.ok:
-        claim_form_token(form)
-    if form.ok:
-        db.session.add(
-            Feedback(
-                sprint_id=sprint_id,
-                variant_id=variant.id,
-                author_id=current_user.id,
-                **values,
-            )
-        )
+        db.session.add(form.feedback(current_user.id))
         try:
             db.session.commit()
         except IntegrityError:  # the same token, submitted twice at once
             db.session.rollback()
             form.error("form_token", DOUBLE_SUBMIT)
     if not form.ok:
-        token_error = form.errors.get("form_token")
+        token_error = form.problems.get("form_token")
         status = (
             422 if token_error is None else 409 if token_error == DOUBLE_SUBMIT else 400
         )
@@ -68,7 +84,7 @@ def create(experiment_id: int):
             "feedback",
             status=status,
             **show_context(
-                experiment, feedback_form=request.form, feedback_errors=form.errors
+                experiment, feedback_form=request.form, feedback_errors=form.problems
             ),
         )
     if is_partial():

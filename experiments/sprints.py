@@ -20,7 +20,8 @@ from experiments.models import (
     Sprint,
     Variant,
 )
-from web.forms import Form
+from web.fields import DateField, TextField
+from web.forms import WebForm, taken
 from web.render import render
 
 bp = Blueprint("sprints", __name__, url_prefix="/sprints")
@@ -73,36 +74,50 @@ def _next_sprint_defaults() -> dict:
     }
 
 
+class SprintForm(WebForm):
+    """A new sprint: a unique name and dates that overlap no other sprint."""
+
+    name = TextField("Name", max_length=100)
+    start_date = DateField("Start date")
+    end_date = DateField("End date")
+    goal = TextField("Goal", required=False, max_length=2000)
+
+    def cross_check(self) -> None:
+        start, end = self.start_date.data, self.end_date.data
+        if start and end:
+            if end < start:
+                self.error(
+                    "end_date", "The end date must be on or after the start date."
+                )
+            elif (end - start).days > MAX_SPRINT_DAYS:
+                self.error(
+                    "end_date", f"A sprint lasts at most {MAX_SPRINT_DAYS} days."
+                )
+            else:
+                overlap = db.session.execute(
+                    db.select(Sprint.name).where(
+                        Sprint.start_date <= end, Sprint.end_date >= start
+                    )
+                ).scalar()
+                if overlap:
+                    self.error("start_date", f"These dates overlap {overlap}.")
+        name = self.name.data
+        if name and "name" not in self.problems and taken(Sprint.name, name, Sprint.id):
+            self.error("name", "A sprint with this name already exists.")
+
+
 @bp.post("")
 @require("manage_sprints")
 def create():
-    form = Form(request.form)
-    name = form.text("name", "Name", max_length=100)
-    start = form.date("start_date", "Start date")
-    end = form.date("end_date", "End date")
-    goal = form.text("goal", "Goal", required=False, max_length=2000)
-    if start and end:
-        if end < start:
-            form.error("end_date", "The end date must be on or after the start date.")
-        elif (end - start).days > MAX_SPRINT_DAYS:
-            form.error("end_date", f"A sprint lasts at most {MAX_SPRINT_DAYS} days.")
-        else:
-            overlap = db.session.execute(
-                db.select(Sprint.name).where(
-                    Sprint.start_date <= end, Sprint.end_date >= start
-                )
-            ).scalar()
-            if overlap:
-                form.error("start_date", f"These dates overlap {overlap}.")
-    if name and "name" not in form.errors:
-        taken = db.session.execute(
-            db.select(Sprint.id).where(func.lower(Sprint.name) == name.lower())
-        ).first()
-        if taken:
-            form.error("name", "A sprint with this name already exists.")
-    if not form.ok:
-        return _index_page(form=request.form, errors=form.errors, status=422)
-    sprint = Sprint(name=name, start_date=start, end_date=end, goal=goal)
+    form = SprintForm()
+    if not form.check():
+        return _index_page(form=request.form, errors=form.problems, status=422)
+    sprint = Sprint(
+        name=form.name.data,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        goal=form.goal.data,
+    )
     db.session.add(sprint)
     db.session.commit()
     flash(f"Created {sprint.name}.", "success")

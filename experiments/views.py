@@ -16,11 +16,9 @@ from database import db, get_or_404
 from experiments.analysis import analyze_experiment, current_sprint
 from experiments.forms import (
     HYPOTHESIS_TEMPLATE,
+    ExperimentForm,
     metric_rows,
     new_row_key,
-    read_experiment,
-    read_metrics,
-    read_variants,
     variant_rows,
 )
 from experiments.models import (
@@ -41,8 +39,9 @@ from experiments.models import (
     Sprint,
     Variant,
 )
+from web.fields import ChoiceField, TextField
 from web.forms import (
-    Form,
+    WebForm,
     new_form_token,
     parse_id,
     query_text,
@@ -222,10 +221,9 @@ def _experiment_values(experiment: Experiment | None) -> dict:
 
 def _save(experiment: Experiment | None):
     """Validate the whole form; save it all or nothing."""
-    form = Form(request.form)
-    values = read_experiment(form, experiment)
-    variants = read_variants(form, experiment)
-    metrics = read_metrics(form, experiment)
+    form = ExperimentForm(experiment)
+    form.check()
+    values, variants, metrics = form.values, form.variant_rows, form.metric_rows
     if experiment is not None:
         _check_removals(form, experiment, variants, metrics)
         if experiment.status in ("running", "analyzing"):
@@ -247,7 +245,7 @@ def _save(experiment: Experiment | None):
     return experiment, form
 
 
-def _check_removals(form: Form, experiment: Experiment, variants, metrics) -> None:
+def _check_removals(form: WebForm, experiment: Experiment, variants, metrics) -> None:
     used = db.session.execute(
         db.select(Result.variant_id, Result.metric_id)
         .join(Variant, Variant.id == Result.variant_id)
@@ -358,7 +356,7 @@ def _apply_metrics(experiment: Experiment, rows) -> None:
 def create():
     experiment, form = _save(None)
     if experiment is None:
-        return _form_page(None, request.form, form.errors, status=422)
+        return _form_page(None, request.form, form.problems, status=422)
     db.session.commit()
     flash(f"Created “{experiment.title}”.", "success")
     return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
@@ -378,7 +376,7 @@ def update(experiment_id: int):
     saved, form = _save(experiment)
     if saved is None:
         db.session.rollback()
-        return _form_page(experiment, request.form, form.errors, status=422)
+        return _form_page(experiment, request.form, form.problems, status=422)
     db.session.commit()
     flash("Saved.", "success")
     return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
@@ -512,14 +510,18 @@ def change_status(experiment_id: int):
     return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
 
 
+class DecisionForm(WebForm):
+    decision = ChoiceField("Decision", DECISIONS)
+    decision_reason = TextField("Reason", max_length=5000)
+    learning = TextField("Learning", max_length=5000)
+
+
 @bp.post("/<int:experiment_id>/decision")
 @require("decide")
 def decide(experiment_id: int):
     experiment = load_experiment(experiment_id)
-    form = Form(request.form)
-    decision = form.choice("decision", "Decision", DECISIONS)
-    reason = form.text("decision_reason", "Reason", max_length=5000)
-    learning = form.text("learning", "Learning", max_length=5000)
+    form = DecisionForm()
+    form.check()
     if experiment.status not in ("running", "analyzing", "decided"):
         form.error("decision", "Only a running or analyzed experiment can be decided.")
     if not form.ok:
@@ -528,12 +530,12 @@ def decide(experiment_id: int):
             "decision",
             status=422,
             **show_context(
-                experiment, decision_form=request.form, decision_errors=form.errors
+                experiment, decision_form=request.form, decision_errors=form.problems
             ),
         )
-    experiment.decision = decision
-    experiment.decision_reason = reason
-    experiment.learning = learning
+    decision = experiment.decision = form.decision.data
+    experiment.decision_reason = form.decision_reason.data
+    experiment.learning = form.learning.data
     experiment.status = "decided"
     experiment.decided_at = utcnow()
     experiment.decided_by_id = current_user.id
