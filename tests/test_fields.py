@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from web.fields import (
@@ -17,6 +18,12 @@ from web.fields import (
     decimal_text,
 )
 from web.forms import WebForm
+
+
+@pytest.fixture(scope="module")
+def app():
+    """A bare Flask app: the fields need a request context, not the database."""
+    return Flask(__name__)
 
 
 class Sample(WebForm):
