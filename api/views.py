@@ -10,8 +10,9 @@ import stats
 from api.fields import InputError
 from api.openapi import openapi_document
 from api.schema import SPENDING, parse_analyze, parse_boundaries, parse_sample_size
-from core.limits import MAX_COUNT, MAX_VARIANTS
-from web.forms import Form
+from core.limits import MAX_COUNT, MAX_PLANNED_LOOKS, MAX_VARIANTS
+from web.fields import ChoiceField, DecimalField, IntegerField
+from web.forms import WebForm
 from web.render import render
 
 bp = Blueprint("api", __name__)
@@ -178,32 +179,41 @@ def calculate():
     )
 
 
+class PlanForm(WebForm):
+    """The planning form, in the page's own terms (percentages)."""
+
+    baseline_rate = DecimalField(
+        "Baseline rate", minimum=stats.MIN_BASELINE_RATE * 100, below=100
+    )
+    relative_mde = DecimalField(
+        "Smallest lift", minimum=stats.MIN_RELATIVE_MDE * 100, maximum=10000
+    )
+    alpha = ChoiceField("Significance level", ("0.01", "0.05", "0.1"))
+    power = ChoiceField("Power", ("0.8", "0.9"))
+    variants = IntegerField("Variants", minimum=2, maximum=MAX_VARIANTS)
+    units_per_sprint = IntegerField(
+        "Units per sprint", minimum=1, maximum=MAX_COUNT, required=False
+    )
+    planned_looks = IntegerField(
+        "Sprint looks planned", minimum=1, maximum=MAX_PLANNED_LOOKS, required=False
+    )
+    spending = ChoiceField("Spending", SPENDING, required=False)
+
+    def cross_check(self) -> None:
+        baseline, lift = self.baseline_rate.data, self.relative_mde.data
+        if self.ok and baseline * (1 + lift / 100) >= 100:
+            self.error("relative_mde", "Baseline plus this lift would pass 100%.")
+
+
 @bp.post("/calculator/sample-size")
 def plan():
     """The planning form, in the page's own terms (percentages)."""
-    form = Form(request.form)
-    baseline = form.number(
-        "baseline_rate", "Baseline rate",
-        minimum=stats.MIN_BASELINE_RATE * 100, below=100,
-    )  # fmt: skip
-    lift = form.number(
-        "relative_mde", "Smallest lift",
-        minimum=stats.MIN_RELATIVE_MDE * 100, maximum=10000,
-    )  # fmt: skip
-    alpha = form.choice("alpha", "Significance level", ("0.01", "0.05", "0.1"))
-    power = form.choice("power", "Power", ("0.8", "0.9"))
-    variants = form.integer("variants", "Variants", minimum=2, maximum=MAX_VARIANTS)
-    traffic = form.integer(
-        "units_per_sprint", "Units per sprint", minimum=1, maximum=MAX_COUNT,
-        required=False,
-    )  # fmt: skip
-    looks = form.integer(
-        "planned_looks", "Sprint looks planned", minimum=1,
-        maximum=stats.MAX_PLANNED_LOOKS, required=False,
-    )  # fmt: skip
-    spending = form.choice("spending", "Spending", SPENDING, required=False)
-    if form.ok and baseline * (1 + lift / 100) >= 100:
-        form.error("relative_mde", "Baseline plus this lift would pass 100%.")
+    form = PlanForm()
+    form.check()
+    baseline, lift = form.baseline_rate.data, form.relative_mde.data
+    alpha, power = form.alpha.data, form.power.data
+    variants, traffic = form.variants.data, form.units_per_sprint.data
+    looks, spending = form.planned_looks.data, form.spending.data
     plan = None
     if form.ok:
         plan = stats.sample_size(
@@ -222,5 +232,5 @@ def plan():
         status=200 if form.ok else 422,
         plan_form=request.form,
         plan=plan,
-        plan_errors=form.errors,
+        plan_errors=form.problems,
     )

@@ -19,18 +19,17 @@ def register(app: Flask) -> None:
     def create_user(email: str, name: str, role: str, password: str) -> None:
         """Add a user who can sign in."""
         from auth import accounts
-        from web.forms import Form
+        from auth.forms import UserForm
 
-        form = Form(
-            MultiDict(
+        form = UserForm(
+            formdata=MultiDict(
                 {"email": email, "name": name, "role": role, "password": password}
             )
         )
-        values = accounts.read_user_form(form)
-        if not form.ok:
-            for field, message in form.errors.items():
+        if not form.check():
+            for field, message in form.problems.items():
                 click.echo(f"{field}: {message}", err=True)
             raise SystemExit(1)
-        user = accounts.create_user(**values)
+        user = accounts.create_user(**form.values)
         db.session.commit()
         click.echo(f"Created {user.email} ({ROLES[user.role]}).")

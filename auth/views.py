@@ -8,11 +8,10 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from auth import accounts
-from auth.accounts import find_user, read_user_form
 from auth.decorators import require
+from auth.forms import RoleForm, SignInForm, UserForm
 from auth.models import ROLES, User
 from database import db, get_or_404
-from web.forms import Form
 from web.render import render
 
 bp = Blueprint("auth", __name__)
@@ -36,24 +35,17 @@ def login():
 
 @bp.post("/login")
 def authenticate():
-    form = Form(request.form)
-    email = form.text("email", "Email", max_length=254)
-    password = form.raw("password")
-    if not password:
-        form.error("password", "Password is required.")
-    user = find_user(email) if form.ok else None
-    if form.ok and (user is None or not user.check_password(password)):
-        form.error("password", "That email and password do not match an account.")
-    if not form.ok:
+    form = SignInForm()
+    if not form.check():
         return render(
             "auth/login.html",
             status=422,
             form=request.form,
-            errors=form.errors,
+            errors=form.problems,
             next=request.form.get("next"),
         )
-    login_user(user)
-    flash(f"Signed in as {user.name}.", "success")
+    login_user(form.user)
+    flash(f"Signed in as {form.user.name}.", "success")
     return redirect(_safe_next(request.form.get("next")), 303)
 
 
@@ -85,11 +77,10 @@ def _users_page(form, errors, status=200):
 @bp.post("/users")
 @require("manage_users")
 def create_user():
-    form = Form(request.form)
-    values = read_user_form(form)
-    if not form.ok:
-        return _users_page(form=request.form, errors=form.errors, status=422)
-    user = accounts.create_user(**values)
+    form = UserForm()
+    if not form.check():
+        return _users_page(form=request.form, errors=form.problems, status=422)
+    user = accounts.create_user(**form.values)
     db.session.commit()
     flash(f"Added {user.name} as {user.role_label.lower()}.", "success")
     return redirect(url_for("auth.users"), 303)
@@ -99,13 +90,14 @@ def create_user():
 @require("manage_users")
 def update_role(user_id: int):
     user = get_or_404(User, user_id)
-    form = Form(request.form)
-    role = form.choice("role", "Role", ROLES)
+    form = RoleForm()
+    form.check()
+    role = form.role.data
     if form.ok and user.id == current_user.id and role != "lead":
         form.error("role", "You cannot remove your own lead role.")
     if not form.ok:
         # The message belongs to that user's row, not to the "Add a user" form.
-        errors = {f"role-{user.id}": form.errors["role"]}
+        errors = {f"role-{user.id}": form.problems["role"]}
         return _users_page(form={}, errors=errors, status=422)
     user.role = role
     db.session.commit()

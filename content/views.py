@@ -12,8 +12,9 @@ from content.models import CONTENT_KINDS, ContentItem, ContentTag
 from content.usage import content_usage
 from core.vocabulary import FUNNEL_STAGES
 from database import db, get_or_404
+from web.fields import ChoiceField, TagsField, TextField
 from web.forms import (
-    Form,
+    WebForm,
     query_text,
 )
 from web.render import render
@@ -97,24 +98,30 @@ def _item_values(item: ContentItem) -> dict:
     }
 
 
-def _read(form: Form, item: ContentItem | None) -> dict:
-    values = {
-        "kind": form.choice("kind", "Kind", CONTENT_KINDS),
-        "title": form.text("title", "Title", max_length=200),
-        "body": form.text("body", "Body", required=False, max_length=20000),
-        "call_to_action": form.text(
-            "call_to_action", "Call to action", required=False, max_length=200
-        ),
-        "persona": form.text("persona", "Persona", required=False, max_length=100),
-        "funnel_stage": form.choice(
-            "funnel_stage", "Funnel stage", FUNNEL_STAGES, required=False
-        ),
-        "tags": form.tags("tags", "Tags"),
-    }
-    if "title" not in form.errors:
-        for name, message in item_problems(values, item).items():
-            form.error(name, message)
-    return values
+class ContentForm(WebForm):
+    """A content item: kind, unique title, wording, persona, stage and tags."""
+
+    kind = ChoiceField("Kind", CONTENT_KINDS)
+    title = TextField("Title", max_length=200)
+    body = TextField("Body", required=False, max_length=20000)
+    call_to_action = TextField("Call to action", required=False, max_length=200)
+    persona = TextField("Persona", required=False, max_length=100)
+    funnel_stage = ChoiceField("Funnel stage", FUNNEL_STAGES, required=False)
+    tags = TagsField("Tags")
+
+    def __init__(self, item: ContentItem | None, **kwargs):
+        super().__init__(**kwargs)
+        self.item = item
+
+    def cross_check(self) -> None:
+        if "title" not in self.problems:
+            for name, message in item_problems(self.values, self.item).items():
+                self.error(name, message)
+
+    @property
+    def values(self) -> dict:
+        """The item's columns as read, with the tags as a list."""
+        return {name: field.data for name, field in self._fields.items()}
 
 
 @bp.get("/new")
@@ -126,11 +133,10 @@ def new():
 @bp.post("")
 @require("edit_content")
 def create():
-    form = Form(request.form)
-    values = _read(form, None)
-    if not form.ok:
-        return _form_page(None, request.form, form.errors, status=422)
-    item = save_item(None, values, current_user.id)
+    form = ContentForm(None)
+    if not form.check():
+        return _form_page(None, request.form, form.problems, status=422)
+    item = save_item(None, form.values, current_user.id)
     db.session.commit()
     flash(f"Added “{item.title}” to the library.", "success")
     return redirect(url_for("content.show", item_id=item.id), 303)
@@ -162,11 +168,10 @@ def edit(item_id: int):
 @require("edit_content")
 def update(item_id: int):
     item = get_or_404(ContentItem, item_id)
-    form = Form(request.form)
-    values = _read(form, item)
-    if not form.ok:
-        return _form_page(item, request.form, form.errors, status=422)
-    save_item(item, values, current_user.id)
+    form = ContentForm(item)
+    if not form.check():
+        return _form_page(item, request.form, form.problems, status=422)
+    save_item(item, form.values, current_user.id)
     db.session.commit()
     flash("Saved.", "success")
     return redirect(url_for("content.show", item_id=item.id), 303)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 
-from sqlalchemy import func
+from wtforms import FormField
 
 import stats
 from auth.models import User
@@ -31,10 +30,17 @@ from experiments.models import (
     Experiment,
     Sprint,
 )
-from web.forms import (
-    Form,
+from web.fields import (
+    ChoiceField,
+    DecimalField,
+    FlagField,
+    IntegerField,
+    RawField,
+    TextField,
     article,
+    parse_id,
 )
+from web.forms import KeyedFieldList, WebForm, row_keys, taken
 
 HYPOTHESIS_TEMPLATE = (
     "We believe that [change] for [audience] will [outcome] because [insight]. "
@@ -46,72 +52,133 @@ def new_row_key() -> str:
     return secrets.token_hex(4)
 
 
-def _row_keys(form: Form, prefix: str) -> list[str]:
-    keys = []
-    for name in form.data:
-        match = re.fullmatch(rf"{prefix}-([0-9a-z]{{1,16}})-name", name)
-        if match and match.group(1) not in keys:
-            keys.append(match.group(1))
-    return keys
+class _RowForm(WebForm):
+    """One variant or metric row; the experiment form decides whether it is read."""
+
+    id = RawField()
+    remove = FlagField()
+    name = TextField("Name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read = True
+
+    def validate(self, extra_validators=None) -> bool:
+        return super().validate(extra_validators) if self.read else True
 
 
-def _row_id(form: Form, field: str, known: set[int]) -> int | None:
-    if not form.raw(field):
-        return None
-    row_id = form.id(field)
-    if row_id not in known:
-        form.error(
-            field, "This row does not belong to the experiment; reload the page."
-        )
-        return None
-    return row_id
+class VariantRow(_RowForm):
+    name = TextField("Variant name", max_length=MAX_VARIANT_NAME)
+    share = DecimalField("Share", above=0, maximum=100)
+    content_item_id = RawField()
 
 
-def _blank(form: Form, prefix: str, key: str, fields: tuple[str, ...]) -> bool:
-    return not any(form.raw(f"{prefix}-{key}-{f}") for f in fields)
+class MetricRow(_RowForm):
+    name = TextField("Metric name", max_length=100)
+    kind = ChoiceField("Metric type", METRIC_KINDS)
+    funnel_stage = ChoiceField("Funnel stage", FUNNEL_STAGES)
+    owner = ChoiceField("Owner", METRIC_OWNERS)
+    role = ChoiceField("Role", METRIC_ROLES)
+    direction = ChoiceField("Direction", ("higher", "lower"))
 
 
-def read_experiment(form: Form, experiment: Experiment | None) -> dict:
-    values = {
-        "title": form.text("title", "Title", max_length=200),
-        "hypothesis": form.text("hypothesis", "Hypothesis", max_length=5000),
-        "channel": form.choice("channel", "Channel", CHANNELS),
-        "audience": form.text("audience", "Audience", required=False, max_length=200),
-        "assignment": form.choice("assignment", "Assignment", ASSIGNMENTS),
-        "ice_impact": form.integer("ice_impact", "Impact", minimum=1, maximum=10),
-        "ice_confidence": form.integer(
-            "ice_confidence", "Confidence", minimum=1, maximum=10
-        ),
-        "ice_ease": form.integer("ice_ease", "Ease", minimum=1, maximum=10),
-        "planned_looks": form.integer(
-            "planned_looks",
-            "Planned sprint looks",
-            minimum=1,
-            maximum=MAX_PLANNED_LOOKS,
-        ),
-    }
-    if values["hypothesis"] == HYPOTHESIS_TEMPLATE:
-        form.error("hypothesis", "Fill in the hypothesis template's brackets.")
-    alpha = form.choice("alpha", "Significance level", ALPHAS)
-    values["alpha"] = float(alpha) if alpha else None
-    power = form.choice("power", "Power", POWERS)
-    values["power"] = float(power) if power else None
-    mde = form.number(
-        "relative_mde",
+class ExperimentForm(WebForm):
+    """The experiment with its plan, its variant rows and its metric rows.
+
+    `check()` fills `values` (the experiment's columns), `variant_rows` and
+    `metric_rows` (`Row`s: kept, new or to remove), which the writes take."""
+
+    title = TextField("Title", max_length=200)
+    hypothesis = TextField("Hypothesis", max_length=5000)
+    channel = ChoiceField("Channel", CHANNELS)
+    audience = TextField("Audience", required=False, max_length=200)
+    assignment = ChoiceField("Assignment", ASSIGNMENTS)
+    ice_impact = IntegerField("Impact", minimum=1, maximum=10)
+    ice_confidence = IntegerField("Confidence", minimum=1, maximum=10)
+    ice_ease = IntegerField("Ease", minimum=1, maximum=10)
+    planned_looks = IntegerField(
+        "Planned sprint looks", minimum=1, maximum=MAX_PLANNED_LOOKS
+    )
+    alpha = ChoiceField("Significance level", ALPHAS)
+    power = ChoiceField("Power", POWERS)
+    relative_mde = DecimalField(
         "Smallest lift",
         minimum=stats.MIN_RELATIVE_MDE * 100,
         maximum=1000,
         required=False,
     )
-    values["relative_mde"] = None if mde is None else mde / 100
-    baseline = form.number(
-        "baseline_rate",
+    baseline_rate = DecimalField(
         "Baseline rate",
         minimum=stats.MIN_BASELINE_RATE * 100,
         below=100,
         required=False,
     )
-    values["baseline_rate"] = None if baseline is None else baseline / 100
+    owner_id = RawField()
+    start_sprint_id = RawField()
+    control = RawField()
+    variants = KeyedFieldList(FormField(VariantRow))
+    metrics = KeyedFieldList(FormField(MetricRow))
+
+    def __init__(self, experiment: Experiment | None, **kwargs):
+        super().__init__(**kwargs)
+        self.experiment = experiment
+        self.values: dict = {}
+        self.variant_rows: list[Row] = []
+        self.metric_rows: list[Row] = []
+
+    def check(self) -> bool:
+        e = self.experiment
+        self.variant_ids = _sort_rows(
+            self, self.variants, ("name", "share"), e and e.variants
+        )
+        self.metric_ids = _sort_rows(self, self.metrics, ("name",), e and e.metrics)
+        return super().check()
+
+    def cross_check(self) -> None:
+        self.values = read_experiment(self)
+        self.variant_rows = read_variants(self)
+        self.metric_rows = read_metrics(self)
+
+
+def _sort_rows(form: ExperimentForm, rows, fields: tuple[str, ...], stored) -> dict:
+    """Mark each row read or not; the row ids by key (None for a new row).
+
+    A row with an id the experiment does not have is refused; a new row left
+    blank is dropped; a stored row marked for removal is not read."""
+    known = {item.id for item in stored or ()}
+    ids: dict[str, int | None] = {}
+    for entry in rows.entries:
+        row = entry.form
+        row_id = parse_id(row.id.raw) if row.id.raw else None
+        if row.id.raw and row_id not in known:
+            form.error(
+                row.id.name,
+                "This row does not belong to the experiment; reload the page.",
+            )
+            row_id = None
+        blank = not any(getattr(row, f).raw for f in fields)
+        row.read = not (row_id is None and blank) and not (
+            row_id is not None and row.remove.data
+        )
+        if row_id is not None or not blank:
+            ids[entry.short_name] = row_id
+    return ids
+
+
+def read_experiment(form: ExperimentForm) -> dict:
+    """The experiment's columns as read; problems across fields added to the form."""
+    names = (
+        "title", "hypothesis", "channel", "audience", "assignment", "ice_impact",
+        "ice_confidence", "ice_ease", "planned_looks",
+    )  # fmt: skip
+    values = {name: getattr(form, name).data for name in names}
+    if values["hypothesis"] == HYPOTHESIS_TEMPLATE:
+        form.error("hypothesis", "Fill in the hypothesis template's brackets.")
+    for name in ("alpha", "power"):
+        values[name] = float(getattr(form, name).data or 0) or None
+    for name in ("relative_mde", "baseline_rate"):
+        percent = getattr(form, name).data
+        values[name] = None if percent is None else percent / 100
     if (
         values["relative_mde"] is not None
         and values["baseline_rate"] is not None
@@ -120,61 +187,69 @@ def read_experiment(form: Form, experiment: Experiment | None) -> dict:
         form.error(
             "relative_mde", "Baseline plus this effect would exceed a 100% rate."
         )
-    values["owner_id"] = _optional_id(form, "owner_id", "Owner", User)
+    values["owner_id"] = _optional_id(form, form.owner_id, "Owner", User)
     values["start_sprint_id"] = _optional_id(
-        form, "start_sprint_id", "Start sprint", Sprint
+        form, form.start_sprint_id, "Start sprint", Sprint
     )
     title = values["title"]
-    if "title" not in form.errors:
-        query = db.select(Experiment.id).where(
-            func.lower(Experiment.title) == title.lower()
-        )
-        if experiment is not None:
-            query = query.where(Experiment.id != experiment.id)
-        if db.session.execute(query).first():
-            form.error("title", "An experiment with this title already exists.")
+    own_id = form.experiment.id if form.experiment else None
+    if "title" not in form.problems and taken(
+        Experiment.title, title, Experiment.id, own_id
+    ):
+        form.error("title", "An experiment with this title already exists.")
     return values
 
 
-def _optional_id(form: Form, name: str, label: str, model) -> int | None:
-    if not form.raw(name):
+def _optional_id(form: WebForm, field: RawField, label: str, model) -> int | None:
+    if not field.raw:
         return None
-    row_id = form.id(name)
+    row_id = parse_id(field.raw)
     if row_id is None or db.session.get(model, row_id) is None:
-        form.error(name, f"Choose {article(label.lower())} from the list.")
+        form.error(field.name, f"Choose {article(label.lower())} from the list.")
         return None
     return row_id
 
 
-def read_variants(form: Form, experiment: Experiment | None) -> list[Row]:
-    known = {v.id for v in experiment.variants} if experiment else set()
-    control_key = form.raw("control")
-    rows: list[Row] = []
+def _unique_names(form: WebForm, rows, noun: str) -> None:
     names: set[str] = set()
-    for key in _row_keys(form, "variants"):
-        p = f"variants-{key}"
-        row_id = _row_id(form, f"{p}-id", known)
-        if row_id is None and _blank(form, "variants", key, ("name", "share")):
-            continue
-        if row_id is not None and form.flag(f"{p}-remove"):
-            rows.append(Row(key, row_id, {}, remove=True))
-            continue
-        values = {
-            "name": form.text(f"{p}-name", "Variant name", max_length=MAX_VARIANT_NAME),
-            "planned_share": form.number(f"{p}-share", "Share", above=0, maximum=100),
-            "content_item_id": _optional_id(
-                form, f"{p}-content_item_id", "Content item", ContentItem
-            ),
-            "is_control": control_key == key,
-        }
-        if values["planned_share"] is not None:
-            values["planned_share"] /= 100
-        lowered = values["name"].lower()
+    for entry in rows:
+        lowered = (entry.form.name.data or "").lower()
         if lowered:
             if lowered in names:
-                form.error(f"{p}-name", "Two variants have this name.")
+                form.error(entry.form.name.name, f"Two {noun} have this name.")
             names.add(lowered)
-        rows.append(Row(key, row_id, values))
+
+
+def _rows(form: ExperimentForm, rows, ids: dict, read) -> list[Row]:
+    """Rows in their order: removals, then the read ones through `read`."""
+    out: list[Row] = []
+    for entry in rows.entries:
+        key = entry.short_name
+        if key not in ids:
+            continue
+        if not entry.form.read:
+            out.append(Row(key, ids[key], {}, remove=True))
+        else:
+            out.append(Row(key, ids[key], read(entry.form, key)))
+    return out
+
+
+def read_variants(form: ExperimentForm) -> list[Row]:
+    """The variant rows; shares scaled to add up to exactly 1."""
+
+    def read(row: VariantRow, key: str) -> dict:
+        share = row.share.data
+        return {
+            "name": row.name.data,
+            "planned_share": None if share is None else share / 100,
+            "content_item_id": _optional_id(
+                form, row.content_item_id, "Content item", ContentItem
+            ),
+            "is_control": form.control.raw == key,
+        }
+
+    rows = _rows(form, form.variants, form.variant_ids, read)
+    _unique_names(form, [e for e in form.variants.entries if e.form.read], "variants")
     kept = [r for r in rows if not r.remove]
     if len(rows) > MAX_VARIANTS:
         form.error("variants", f"At most {MAX_VARIANTS} variants.")
@@ -182,51 +257,31 @@ def read_variants(form: Form, experiment: Experiment | None) -> list[Row]:
         if not any(r.values["is_control"] for r in kept):
             form.error("variants", "Mark one variant as the control.")
         shares = [r.values["planned_share"] for r in kept]
-        if (
-            all(s is not None for s in shares)
-            and abs(sum(shares) - 1) > SHARE_TOLERANCE
-        ):
-            form.error(
-                "variants",
-                f"The planned shares add up to {sum(shares) * 100:g}%; "
-                "they must add up to 100%.",
-            )
-        elif all(s is not None for s in shares):
+        if all(s is not None for s in shares):
             total = sum(shares)
-            for row in kept:  # 33.3 x 3 is stored as exact thirds
-                row.values["planned_share"] /= total
+            if abs(total - 1) > SHARE_TOLERANCE:
+                form.error(
+                    "variants",
+                    f"The planned shares add up to {total * 100:g}%; "
+                    "they must add up to 100%.",
+                )
+            else:
+                for row in kept:  # 33.3 x 3 is stored as exact thirds
+                    row.values["planned_share"] /= total
     return rows
 
 
-def read_metrics(form: Form, experiment: Experiment | None) -> list[Row]:
-    known = {m.id for m in experiment.metrics} if experiment else set()
-    rows: list[Row] = []
-    names: set[str] = set()
-    for key in _row_keys(form, "metrics"):
-        p = f"metrics-{key}"
-        row_id = _row_id(form, f"{p}-id", known)
-        if row_id is None and _blank(form, "metrics", key, ("name",)):
-            continue
-        if row_id is not None and form.flag(f"{p}-remove"):
-            rows.append(Row(key, row_id, {}, remove=True))
-            continue
-        direction = form.choice(f"{p}-direction", "Direction", ("higher", "lower"))
-        values = {
-            "name": form.text(f"{p}-name", "Metric name", max_length=100),
-            "kind": form.choice(f"{p}-kind", "Metric type", METRIC_KINDS),
-            "funnel_stage": form.choice(
-                f"{p}-funnel_stage", "Funnel stage", FUNNEL_STAGES
-            ),
-            "owner": form.choice(f"{p}-owner", "Owner", METRIC_OWNERS),
-            "role": form.choice(f"{p}-role", "Role", METRIC_ROLES),
-            "higher_is_better": direction != "lower",
-        }
-        lowered = values["name"].lower()
-        if lowered:
-            if lowered in names:
-                form.error(f"{p}-name", "Two metrics have this name.")
-            names.add(lowered)
-        rows.append(Row(key, row_id, values))
+def read_metrics(form: ExperimentForm) -> list[Row]:
+    """The metric rows; at most one primary metric."""
+
+    def read(row: MetricRow, key: str) -> dict:
+        fields = ("name", "kind", "funnel_stage", "owner", "role")
+        values = {name: getattr(row, name).data for name in fields}
+        values["higher_is_better"] = row.direction.data != "lower"
+        return values
+
+    rows = _rows(form, form.metrics, form.metric_ids, read)
+    _unique_names(form, [e for e in form.metrics.entries if e.form.read], "metrics")
     kept = [r for r in rows if not r.remove]
     if len(rows) > MAX_METRICS:
         form.error("metrics", f"At most {MAX_METRICS} metrics.")
@@ -237,9 +292,8 @@ def read_metrics(form: Form, experiment: Experiment | None) -> list[Row]:
 
 def submitted_rows(data, prefix: str) -> list[dict]:
     """The rows as the user sent them, to show again next to their errors."""
-    form = Form(data)
     rows = []
-    for key in _row_keys(form, prefix):
+    for key in row_keys(data, prefix):
         fields = {
             name[len(f"{prefix}-{key}-") :]: value
             for name, value in data.items()

@@ -14,22 +14,54 @@ from database import db
 from experiments.entry import OPEN_FOR_RESULTS, record_result, sufficient_from_entry
 from experiments.models import Experiment, Sprint
 from experiments.page import load_experiment, render_page
-from web.forms import Form
+from web.fields import DecimalField, IdField, IntegerField
+from web.forms import WebForm
 from web.render import is_partial
 
 bp = Blueprint("results", __name__, url_prefix="/experiments")
 
 
-def read_cell(form: Form, metric) -> dict | None:
-    units = form.integer("units", "Units", maximum=MAX_COUNT)
-    if metric.is_binomial:
-        conversions = form.integer("conversions", "Conversions", maximum=MAX_COUNT)
+class CellForm(WebForm):
+    """One cell of the grid: which cell, and its counts (binomial) or its units,
+    mean and standard deviation (continuous)."""
+
+    variant_id = IdField()
+    metric_id = IdField()
+    sprint_id = IdField()
+    units = IntegerField("Units", maximum=MAX_COUNT)
+    conversions = IntegerField("Conversions", maximum=MAX_COUNT)
+    mean = DecimalField("Mean", minimum=-MAX_VALUE, maximum=MAX_VALUE)
+    sd = DecimalField("Standard deviation", minimum=0, maximum=MAX_VALUE)
+
+    def names_a_cell(self) -> bool:
+        return all(
+            getattr(self, k).raw for k in ("variant_id", "metric_id", "sprint_id")
+        )
+
+    def read(self, metric) -> dict | None:
+        """The cell's stored figures, or None with the problems next to the fields.
+
+        Only the fields of the metric's kind are checked."""
+        wanted = (
+            ("units", "conversions") if metric.is_binomial else ("units", "mean", "sd")
+        )
+        for name in ("units", "conversions", "mean", "sd"):
+            field = getattr(self, name)
+            field.errors = []
+            if name in wanted:
+                field.validate(self)
+        if metric.is_binomial:
+            return self._counts()
+        return self._continuous()
+
+    def _counts(self) -> dict | None:
+        units, conversions = self.units.data, self.conversions.data
         if units is not None and conversions is not None and conversions > units:
-            form.error(
+            self.error(
                 "conversions",
                 f"Conversions ({conversions:,}) cannot exceed units ({units:,}).",
             )
-        if not form.ok:
+        if not self.ok:
             return None
         return {
             "units": units,
@@ -37,37 +69,40 @@ def read_cell(form: Form, metric) -> dict | None:
             "value_sum": None,
             "value_sum_squares": None,
         }
-    mean = form.number("mean", "Mean", minimum=-MAX_VALUE, maximum=MAX_VALUE)
-    sd = form.number("sd", "Standard deviation", minimum=0, maximum=MAX_VALUE)
-    if units is not None and sd is not None:
-        if units < 2 and sd > 0:
-            form.error("sd", "With fewer than 2 units the standard deviation is 0.")
-        if units == 0 and mean:
-            form.error("mean", "With no units the mean is 0.")
-    if not form.ok:
-        return None
-    value_sum, value_sum_squares = sufficient_from_entry(units, mean, sd)
-    if not (math.isfinite(value_sum) and math.isfinite(value_sum_squares)):
-        form.error("mean", "These figures are too large to store.")
-        return None
-    return {
-        "units": units,
-        "conversions": None,
-        "value_sum": value_sum,
-        "value_sum_squares": value_sum_squares,
-    }
+
+    def _continuous(self) -> dict | None:
+        units, mean, sd = self.units.data, self.mean.data, self.sd.data
+        if units is not None and sd is not None:
+            if units < 2 and sd > 0:
+                self.error("sd", "With fewer than 2 units the standard deviation is 0.")
+            if units == 0 and mean:
+                self.error("mean", "With no units the mean is 0.")
+        if not self.ok:
+            return None
+        value_sum, value_sum_squares = sufficient_from_entry(units, mean, sd)
+        if not (math.isfinite(value_sum) and math.isfinite(value_sum_squares)):
+            self.error("mean", "These figures are too large to store.")
+            return None
+        return {
+            "units": units,
+            "conversions": None,
+            "value_sum": value_sum,
+            "value_sum_squares": value_sum_squares,
+        }
 
 
 @bp.post("/<int:experiment_id>/results")
 @require("enter_results")
 def save(experiment_id: int):
     experiment: Experiment = load_experiment(experiment_id)
-    form = Form(request.form)
-    if not all(form.raw(k) for k in ("variant_id", "metric_id", "sprint_id")):
+    form = CellForm()
+    for field in (form.variant_id, form.metric_id, form.sprint_id):
+        field.validate(form)
+    if not form.names_a_cell():
         abort(400, "The form does not say which cell it is for; reload the page.")
-    variant = _member(experiment.variants, form.id("variant_id"))
-    metric = _member(experiment.metrics, form.id("metric_id"))
-    sprint_id = form.id("sprint_id")
+    variant = _member(experiment.variants, form.variant_id.data)
+    metric = _member(experiment.metrics, form.metric_id.data)
+    sprint_id = form.sprint_id.data
     sprint = db.session.get(Sprint, sprint_id) if sprint_id else None
     if variant is None or metric is None or sprint is None:
         abort(404, "That variant, metric or sprint does not exist.")
@@ -76,7 +111,7 @@ def save(experiment_id: int):
     editing = (variant.id, metric.id, sprint.id)
     if experiment.status not in OPEN_FOR_RESULTS:
         form.error("results", "Start the experiment before entering results.")
-    values = read_cell(form, metric) if form.ok else None
+    values = form.read(metric) if form.ok else None
     if values is None:
         return render_page(
             experiment,
@@ -84,7 +119,7 @@ def save(experiment_id: int):
             status=422,
             editing=editing,
             cell_form=request.form,
-            errors=form.errors,
+            errors=form.problems,
         )
     cell = (variant.id, sprint.id, metric.id, values, "form", current_user.id)
     try:

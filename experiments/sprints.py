@@ -21,7 +21,8 @@ from experiments.models import (
     Sprint,
     Variant,
 )
-from web.forms import Form
+from web.fields import DateField, TextField
+from web.forms import WebForm
 from web.render import render
 
 bp = Blueprint("sprints", __name__, url_prefix="/sprints")
@@ -74,20 +75,30 @@ def _next_sprint_defaults() -> dict:
     }
 
 
+class SprintForm(WebForm):
+    """A new sprint: a unique name and dates that overlap no other sprint."""
+
+    name = TextField("Name", max_length=100)
+    start_date = DateField("Start date")
+    end_date = DateField("End date")
+    goal = TextField("Goal", required=False, max_length=2000)
+
+    def cross_check(self) -> None:
+        name = self.name.data if "name" not in self.problems else None
+        problems = sprint_problems(name, self.start_date.data, self.end_date.data)
+        for field, message in problems.items():
+            self.error(field, message)
+
+
 @bp.post("")
 @require("manage_sprints")
 def create():
-    form = Form(request.form)
-    name = form.text("name", "Name", max_length=100)
-    start = form.date("start_date", "Start date")
-    end = form.date("end_date", "End date")
-    goal = form.text("goal", "Goal", required=False, max_length=2000)
-    checked_name = name if "name" not in form.errors else None
-    for field, message in sprint_problems(checked_name, start, end).items():
-        form.error(field, message)
-    if not form.ok:
-        return _index_page(form=request.form, errors=form.errors, status=422)
-    sprint = create_sprint(name, start, end, goal)
+    form = SprintForm()
+    if not form.check():
+        return _index_page(form=request.form, errors=form.problems, status=422)
+    sprint = create_sprint(
+        form.name.data, form.start_date.data, form.end_date.data, form.goal.data
+    )
     db.session.commit()
     flash(f"Created {sprint.name}.", "success")
     return redirect(url_for("sprints.show", sprint_id=sprint.id), 303)

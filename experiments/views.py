@@ -21,11 +21,9 @@ from experiments.editing import (
 )
 from experiments.forms import (
     HYPOTHESIS_TEMPLATE,
+    ExperimentForm,
     metric_rows,
     new_row_key,
-    read_experiment,
-    read_metrics,
-    read_variants,
     variant_rows,
 )
 from experiments.models import (
@@ -41,8 +39,9 @@ from experiments.models import (
     Sprint,
 )
 from experiments.page import load_experiment, render_page
+from web.fields import ChoiceField, TextField
 from web.forms import (
-    Form,
+    WebForm,
     parse_id,
     query_text,
 )
@@ -206,10 +205,9 @@ def _experiment_values(experiment: Experiment | None) -> dict:
 
 def _save(experiment: Experiment | None):
     """Validate the whole form; save it all or nothing."""
-    form = Form(request.form)
-    values = read_experiment(form, experiment)
-    variants = read_variants(form, experiment)
-    metrics = read_metrics(form, experiment)
+    form = ExperimentForm(experiment)
+    form.check()
+    values, variants, metrics = form.values, form.variant_rows, form.metric_rows
     if experiment is not None:
         for name, message in edit_problems(experiment, variants, metrics).items():
             form.error(name, message)
@@ -223,7 +221,7 @@ def _save(experiment: Experiment | None):
 def create():
     experiment, form = _save(None)
     if experiment is None:
-        return _form_page(None, request.form, form.errors, status=422)
+        return _form_page(None, request.form, form.problems, status=422)
     db.session.commit()
     flash(f"Created “{experiment.title}”.", "success")
     return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
@@ -243,7 +241,7 @@ def update(experiment_id: int):
     saved, form = _save(experiment)
     if saved is None:
         db.session.rollback()
-        return _form_page(experiment, request.form, form.errors, status=422)
+        return _form_page(experiment, request.form, form.problems, status=422)
     db.session.commit()
     flash("Saved.", "success")
     return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
@@ -287,14 +285,18 @@ def change_status(experiment_id: int):
     return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
 
 
+class DecisionForm(WebForm):
+    decision = ChoiceField("Decision", DECISIONS)
+    decision_reason = TextField("Reason", max_length=5000)
+    learning = TextField("Learning", max_length=5000)
+
+
 @bp.post("/<int:experiment_id>/decision")
 @require("decide")
 def decide(experiment_id: int):
     experiment = load_experiment(experiment_id)
-    form = Form(request.form)
-    decision = form.choice("decision", "Decision", DECISIONS)
-    reason = form.text("decision_reason", "Reason", max_length=5000)
-    learning = form.text("learning", "Learning", max_length=5000)
+    form = DecisionForm()
+    form.check()
     for name, message in decision_problems(experiment).items():
         form.error(name, message)
     if not form.ok:
@@ -303,9 +305,16 @@ def decide(experiment_id: int):
             "decision",
             status=422,
             decision_form=request.form,
-            decision_errors=form.errors,
+            decision_errors=form.problems,
         )
-    record_decision(experiment, decision, reason, learning, current_user.id)
+    decision = form.decision.data
+    record_decision(
+        experiment,
+        decision,
+        form.decision_reason.data,
+        form.learning.data,
+        current_user.id,
+    )
     db.session.commit()
     flash(f"Decision recorded: {DECISIONS[decision].lower()}.", "success")
     return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from auth.accounts import create_user, find_user, read_user_form
+from auth.accounts import create_user, find_user
+from auth.forms import UserForm
 from content.library import item_problems, save_item
 from content.models import ContentVersion, Feedback
 from core.limits import MAX_SPRINT_DAYS
@@ -25,7 +26,6 @@ from experiments.editing import (
 )
 from experiments.entry import add_feedback, feedback_problems, record_result
 from experiments.models import PlannedSplit, Result, ResultEdit
-from web.forms import Form
 
 ROOT = Path(__file__).resolve().parent.parent
 CELL = {"units": 100, "conversions": 5, "value_sum": None, "value_sum_squares": None}
@@ -254,9 +254,11 @@ def test_create_user_applies_the_account_rules(ctx):
     create_user("Ann", "ann@example.com", "sales", "long enough")
     db.session.commit()
     assert find_user(" ANN@example.com ").check_password("long enough")
-    form = Form(MultiDict({"name": "B", "email": "Ann@example.com", "role": "sales"}))
-    read_user_form(form)
-    assert form.errors == {
+    form = UserForm(
+        formdata=MultiDict({"name": "B", "email": "Ann@example.com", "role": "sales"})
+    )
+    assert not form.check()
+    assert form.problems == {
         "password": "The password needs at least 8 characters.",
         "email": "A user with this email already exists.",
     }

@@ -1,206 +1,138 @@
-"""Reading submitted fields: one message per bad field, entered values kept.
+"""Flask-WTF forms as the views use them: one message per bad field, entered
+values kept.
 
-Views build a `Form` over `request.form`, read each field with the method for its
-type, and check `form.ok`; `form.errors` maps field names to messages that the
-templates show next to the fields.
+A view builds a `WebForm` subclass over the request, calls `check()`, and hands
+`problems` (field name -> message, nested rows flattened to their input names) to
+the template, which shows each message next to its field. The fields live in
+web/fields.py; CSRF is checked for every POST by CSRFProtect (run.py), so the
+forms do not check it again.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import String
+from flask_wtf import FlaskForm
+from sqlalchemy import String, func
 from sqlalchemy.orm import Mapped, mapped_column
+from wtforms import Field, FieldList, FormField
+from wtforms.utils import unset_value
 
 from core.clock import utcnow
-from core.limits import FIRST_YEAR, LAST_YEAR
-from database import MAX_ID, db
+from database import db
+from web.fields import CONTROL, RawField, article, parse_id
 
-# Characters no text column should hold: NUL breaks PostgreSQL, the others are
-# invisible in a page and only ever arrive by accident or by attack.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_THOUSANDS = re.compile(r"(?<=\d)[,_ \u00a0\u202f](?=\d{3}\b)")
-
-
-def parse_id(raw: str | None) -> int | None:
-    """A row id typed into a URL or a form, or None when it cannot be one."""
-    raw = (raw or "").strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
-        return None
-    value = int(raw)
-    return value if 0 < value <= MAX_ID else None
+__all__ = [
+    "DOUBLE_SUBMIT",
+    "FormToken",
+    "KeyedFieldList",
+    "WebForm",
+    "article",
+    "TokenForm",
+    "new_form_token",
+    "parse_id",
+    "query_text",
+    "row_keys",
+    "taken",
+]
 
 
 def query_text(raw: str | None, max_length: int) -> str:
     """A search or filter argument: control characters dropped, length capped."""
-    return _CONTROL.sub("", raw or "").strip()[:max_length]
+    return CONTROL.sub("", raw or "").strip()[:max_length]
 
 
-def article(noun: str) -> str:
-    """'a sprint', 'an owner'."""
-    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+class WebForm(FlaskForm):
+    """A form whose problems are one message per input name."""
 
+    class Meta:
+        csrf = False  # CSRFProtect has checked the token before the view runs
 
-class Form:
-    def __init__(self, data: Mapping[str, str]):
-        self.data = data
-        self.errors: dict[str, str] = {}
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._extra: dict[str, str] = {}
+
+    def error(self, name: str, message: str) -> None:
+        """A problem found across fields, shown next to input `name`."""
+        self._extra.setdefault(name, message)
+
+    def check(self) -> bool:
+        """Validate every field, then the rules across fields (`cross_check`)."""
+        self.validate()
+        self.cross_check()
+        return self.ok
+
+    def cross_check(self) -> None:
+        """Rules that span fields; subclasses add them with `error`."""
+
+    @property
+    def problems(self) -> dict[str, str]:
+        """Input name -> its first message, rows included."""
+        found: dict[str, str] = {}
+        _collect(self, found)
+        return found
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.problems
 
-    def error(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, message)
 
-    def raw(self, name: str) -> str:
-        return (self.data.get(name) or "").strip()
+def _collect(form: WebForm, found: dict[str, str]) -> None:
+    for field in form._fields.values():
+        _collect_field(field, found)
+    for name, message in getattr(form, "_extra", {}).items():
+        found.setdefault(name, message)
 
-    def id(self, name: str) -> int | None:
-        return parse_id(self.data.get(name))
 
-    def text(
-        self,
-        name: str,
-        label: str,
-        *,
-        required: bool = True,
-        max_length: int = 200,
-    ) -> str:
-        value = self.raw(name).replace("\r\n", "\n")
-        if _CONTROL.search(value):
-            self.error(name, f"{label} contains a control character; remove it.")
-        elif required and not value:
-            self.error(name, f"{label} is required.")
-        elif len(value) > max_length:
-            self.error(
-                name,
-                f"{label} is too long: {len(value):,} characters, "
-                f"at most {max_length:,}.",
-            )
-        return value
+def _collect_field(field: Field, found: dict[str, str]) -> None:
+    if isinstance(field, FieldList):
+        for entry in field.entries:
+            _collect_field(entry, found)
+    elif isinstance(field, FormField):
+        _collect(field.form, found)
+    elif field.errors:
+        found.setdefault(field.name, field.errors[0])
 
-    def integer(
-        self,
-        name: str,
-        label: str,
-        *,
-        minimum: int = 0,
-        maximum: int,
-        required: bool = True,
-    ) -> int | None:
-        value = self.raw(name)
-        if not value:
-            if required:
-                self.error(name, f"{label} is required.")
-            return None
-        cleaned = _THOUSANDS.sub("", value).replace("\u2212", "-")
-        if not re.fullmatch(r"[+-]?\d+", cleaned):
-            self.error(name, f"{label} must be a whole number, not “{value[:40]}”.")
-            return None
-        digits = cleaned.lstrip("+-").lstrip("0")
-        # Longer than the maximum: refused before int() meets thousands of digits.
-        number = int(cleaned) if len(digits) <= len(str(maximum)) else None
-        if number is None and not cleaned.startswith("-"):
-            self.error(name, f"{label} must be at most {maximum:,}.")
-            return None
-        if number is None or number < minimum:
-            if minimum == 0:
-                self.error(name, f"{label} cannot be negative.")
-            else:
-                self.error(name, f"{label} must be at least {minimum:,}.")
-            return None
-        if number > maximum:
-            self.error(name, f"{label} must be at most {maximum:,}.")
-            return None
-        return number
 
-    def number(
-        self,
-        name: str,
-        label: str,
-        *,
-        minimum: float | None = None,
-        maximum: float | None = None,
-        above: float | None = None,
-        below: float | None = None,
-        required: bool = True,
-    ) -> float | None:
-        """A finite decimal; `above`/`below` are exclusive bounds."""
-        value = self.raw(name)
-        if not value:
-            if required:
-                self.error(name, f"{label} is required.")
-            return None
-        cleaned = _THOUSANDS.sub("", value).replace("\u2212", "-")
-        try:
-            number = float(cleaned)
-        except ValueError:
-            self.error(name, f"{label} must be a number, not “{value[:40]}”.")
-            return None
-        if not math.isfinite(number):
-            self.error(name, f"{label} must be a finite number.")
-        elif minimum is not None and number < minimum:
-            self.error(name, f"{label} must be at least {minimum:g}.")
-        elif maximum is not None and number > maximum:
-            self.error(name, f"{label} must be at most {maximum:g}.")
-        elif above is not None and number <= above:
-            self.error(name, f"{label} must be more than {above:g}.")
-        elif below is not None and number >= below:
-            self.error(name, f"{label} must be less than {below:g}.")
-        else:
-            return number
-        return None
+def row_keys(formdata, prefix: str, key_field: str = "name") -> list[str]:
+    """The keys of rows `prefix-<key>-<key_field>`, in the order they arrived."""
+    pattern = re.compile(rf"{re.escape(prefix)}-([0-9a-z]{{1,16}})-{key_field}")
+    keys: list[str] = []
+    for name in formdata:
+        match = pattern.fullmatch(name)
+        if match and match.group(1) not in keys:
+            keys.append(match.group(1))
+    return keys
 
-    def choice(
-        self, name: str, label: str, choices: Iterable[str], *, required: bool = True
-    ) -> str | None:
-        value = self.raw(name)
-        if not value:
-            if required:
-                self.error(name, f"Choose {article(label.lower())}.")
-            return None
-        if value not in set(choices):
-            self.error(name, f"“{value[:40]}” is not a known {label.lower()}.")
-            return None
-        return value
 
-    def date(self, name: str, label: str) -> date | None:
-        value = self.raw(name)
-        if not value:
-            self.error(name, f"{label} is required.")
-            return None
-        try:
-            day = datetime.strptime(value, "%Y-%m-%d").date()
-        except ValueError:
-            self.error(name, f"{label} must be a date like 2026-03-31.")
-            return None
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            self.error(name, f"{label} must be between {FIRST_YEAR} and {LAST_YEAR}.")
-            return None
-        return day
+class KeyedFieldList(FieldList):
+    """A FieldList whose rows are named by short keys (`variants-a1-name`), kept in
+    the order they were sent: rows added by htmx pick a random key, so two rows
+    never share one and a removed row leaves no gap to renumber."""
 
-    def flag(self, name: str) -> bool:
-        return self.raw(name) in {"1", "on", "true", "yes"}
+    def __init__(self, *args, key_field: str = "name", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key_field = key_field
 
-    def tags(self, name: str, label: str, *, max_tags: int = 20) -> list[str]:
-        """Comma-separated tags, lower-cased, de-duplicated, each 1-40 characters."""
-        text = self.text(name, label, required=False, max_length=500)
-        tags: list[str] = []
-        for part in text.split(","):
-            tag = " ".join(part.strip().lower().split())
-            if not tag or tag in tags:
-                continue
-            if len(tag) > 40:
-                self.error(name, f"Each tag is at most 40 characters: “{tag[:40]}…”.")
-            tags.append(tag)
-        if len(tags) > max_tags:
-            self.error(name, f"At most {max_tags} tags.")
-        return tags
+    def keys(self, formdata) -> list[str]:
+        return row_keys(formdata, self.name, self.key_field)
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.entries = []
+        self.object_data = data
+        if formdata:
+            for key in self.keys(formdata):
+                self._add_entry(formdata, index=key)
+
+
+def taken(column, value: str, id_column, own_id: int | None = None) -> bool:
+    """Another row already holds `value` in `column`, ignoring case."""
+    query = db.select(id_column).where(func.lower(column) == value.lower())
+    if own_id is not None:
+        query = query.where(id_column != own_id)
+    return db.session.execute(query).first() is not None
 
 
 class FormToken(db.Model):
@@ -222,12 +154,17 @@ DOUBLE_SUBMIT = (
 )
 
 
-def claim_form_token(form: Form) -> None:
-    """Mark the form's token used, in the caller's transaction; error if it was."""
-    token = form.raw("form_token")
-    if not token or len(token) > 64:
-        form.error("form_token", "The form is missing its token; reload the page.")
-    elif db.session.get(FormToken, token) is not None:
-        form.error("form_token", DOUBLE_SUBMIT)
-    else:
-        db.session.add(FormToken(token=token))
+class TokenForm(WebForm):
+    """A form that may be saved once: its `form_token` is claimed when it is."""
+
+    form_token = RawField()
+
+    def claim_token(self) -> None:
+        """Mark the token used, in the caller's transaction; error if it was."""
+        token = self.form_token.raw
+        if not token or len(token) > 64:
+            self.error("form_token", "The form is missing its token; reload the page.")
+        elif db.session.get(FormToken, token) is not None:
+            self.error("form_token", DOUBLE_SUBMIT)
+        else:
+            db.session.add(FormToken(token=token))
