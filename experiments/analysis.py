@@ -287,6 +287,32 @@ def _metric_analysis(
     ]
     if not looks:
         return MetricAnalysis(metric, [], None, None)
+    units, kwargs, split = _arrays(metric, looks, ordered, cells, splits)
+    try:
+        report = stats.analyze(
+            metric.kind,
+            [v.name for v in ordered],
+            units,
+            **kwargs,
+            alpha=experiment.alpha,
+            power=experiment.power,
+            planned_split=split,
+            planned_units=planned_units if metric.role == "primary" else None,
+            planned_looks=experiment.planned_looks,
+            relative_mde=experiment.relative_mde,
+            observational=experiment.observational,
+            metric_label=metric.name,
+            sprint_labels=[s.name for s in looks],
+            higher_is_better=metric.higher_is_better,
+        )
+    except ValueError as error:  # stored figures the engine cannot use
+        return MetricAnalysis(metric, looks, None, str(error))
+    return MetricAnalysis(metric, looks, report.to_dict(), result=report)
+
+
+def _arrays(metric: Metric, looks, ordered, cells, splits) -> tuple:
+    """(units, the metric's other figures as analyze() keywords, planned split):
+    one row per look, one column per variant, the control first."""
     shape = (len(looks), len(ordered))
     units = np.zeros(shape, dtype=np.int64)
     first = np.zeros(shape)
@@ -309,23 +335,4 @@ def _metric_analysis(
     else:
         kwargs["sums"] = first
         kwargs["sum_squares"] = second
-    try:
-        report = stats.analyze(
-            metric.kind,
-            [v.name for v in ordered],
-            units,
-            **kwargs,
-            alpha=experiment.alpha,
-            power=experiment.power,
-            planned_split=split,
-            planned_units=planned_units if metric.role == "primary" else None,
-            planned_looks=experiment.planned_looks,
-            relative_mde=experiment.relative_mde,
-            observational=experiment.observational,
-            metric_label=metric.name,
-            sprint_labels=[s.name for s in looks],
-            higher_is_better=metric.higher_is_better,
-        )
-    except ValueError as error:  # stored figures the engine cannot use
-        return MetricAnalysis(metric, looks, None, str(error))
-    return MetricAnalysis(metric, looks, report.to_dict(), result=report)
+    return units, kwargs, split

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from scipy import special, stats
 
 from .bayes import beta_posteriors, posterior_summaries
-from .errors import StatsInputError, as_counts, check_probability
+from .errors import StatsInputError, as_counts, check_batch, check_probability
 from .multiple import adjust_p_values
 
 FloatArray = NDArray[np.float64]
@@ -246,10 +246,7 @@ def analyze_binomial_batch(
     """
     alpha = check_probability(alpha, "alpha")
     n, x = check_binomial(units, conversions)
-    if n.ndim != 2:
-        raise StatsInputError(
-            "units", "batch input must be 2-D (experiments, variants)"
-        )
+    check_batch(n)
     n_var = n.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(n > 0, x / n, np.nan)
@@ -261,27 +258,13 @@ def analyze_binomial_batch(
     lift, lift_low, lift_high = relative_lift_interval(x_t, n_t, x_c, n_c, alpha)
     z = pooled_z(x_t, n_t, x_c, n_c)
 
-    comparable = (n_t > 0) & (n_c > 0)
-    fisher = needs_fisher(x_t, n_t, x_c, n_c)
-    p_value = np.where(comparable, special.ndtr(-np.abs(z)) * 2.0, np.nan)
-    if fisher.any():
-        p_value[fisher] = fisher_exact_p(
-            x_t[fisher], n_t[fisher], x_c[fisher], n_c[fisher]
-        )
+    p_value, fisher = _p_values(x_t, n_t, x_c, n_c, z)
     p_adj = adjust_p_values(p_value, correction)
-
     omnibus_stat = np.full(n.shape[0], np.nan)
     omnibus_p = np.full(n.shape[0], np.nan)
     if n_var >= 3:
         omnibus_stat, omnibus_p = chi_square_omnibus(n, x)
-
-    if bayesian:
-        a, b = beta_posteriors(n, x, higher_is_better)
-        beat, loss, best = posterior_summaries(a, b)
-    else:
-        beat = np.full(z.shape, np.nan)
-        loss = np.full(z.shape, np.nan)
-        best = np.full(n.shape, np.nan)
+    beat, loss, best = _bayesian(n, x, higher_is_better, bayesian)
     return BinomialBatch(
         units=n,
         conversions=x,
@@ -304,6 +287,37 @@ def analyze_binomial_batch(
         chance_to_beat_control=beat,
         expected_loss=loss,
         chance_to_be_best=best,
+    )
+
+
+def _p_values(
+    x_t: FloatArray, n_t: FloatArray, x_c: FloatArray, n_c: FloatArray, z: FloatArray
+) -> tuple[FloatArray, BoolArray]:
+    """Two-sided p-values: the pooled z, or Fisher's exact test where an expected
+    cell is small; NaN where a side has no units."""
+    comparable = (n_t > 0) & (n_c > 0)
+    fisher = needs_fisher(x_t, n_t, x_c, n_c)
+    p_value = np.where(comparable, special.ndtr(-np.abs(z)) * 2.0, np.nan)
+    if fisher.any():
+        p_value[fisher] = fisher_exact_p(
+            x_t[fisher], n_t[fisher], x_c[fisher], n_c[fisher]
+        )
+    return p_value, fisher
+
+
+def _bayesian(
+    n: FloatArray, x: FloatArray, higher_is_better: bool, wanted: bool
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Chance to beat, expected loss (E, V-1) and chance to be best (E, V); NaN
+    when the Bayesian figures are not wanted."""
+    if wanted:
+        a, b = beta_posteriors(n, x, higher_is_better)
+        return posterior_summaries(a, b)
+    challengers = (n.shape[0], n.shape[1] - 1)
+    return (
+        np.full(challengers, np.nan),
+        np.full(challengers, np.nan),
+        np.full(n.shape, np.nan),
     )
 
 

@@ -14,7 +14,13 @@ from numpy.typing import NDArray
 from scipy import special, stats
 
 from .bayes import normal_summaries
-from .errors import StatsInputError, as_counts, as_float_array, check_probability
+from .errors import (
+    StatsInputError,
+    as_counts,
+    as_float_array,
+    check_batch,
+    check_probability,
+)
 from .multiple import adjust_p_values
 
 FloatArray = NDArray[np.float64]
@@ -135,58 +141,22 @@ def analyze_continuous_batch(
     correction: str = "holm",
     higher_is_better: bool = True,
 ) -> ContinuousBatch:
-    """Analyse E experiments at once; arrays shaped (E, V), control in column 0.
-
-    Welch's t-test and interval for the difference of means; relative lift
-    m_t / m_c - 1 with a delta-method interval on the plain ratio scale (means can
-    be 0, so no log), undefined when the control mean is not positive; Welch's
-    ANOVA across variants for V >= 3; normal-approximation posteriors for the
-    Bayesian figures (see bayes.normal_summaries).
-    """
+    """Analyse E experiments at once; arrays shaped (E, V), control in column 0:
+    Welch's t-test and interval (_welch), the relative lift (_lift), Welch's ANOVA
+    for V >= 3, normal-approximation posteriors (bayes.normal_summaries)."""
     alpha = check_probability(alpha, "alpha")
     n, s, q = check_continuous(units, sums, sum_squares)
-    if n.ndim != 2:
-        raise StatsInputError(
-            "units", "batch input must be 2-D (experiments, variants)"
-        )
+    check_batch(n)
     mean, sd = mean_and_sd(n, s, q)
     with np.errstate(divide="ignore", invalid="ignore"):
         se = sd / np.sqrt(n)
         t_crit_one = stats.t.ppf(1.0 - alpha / 2.0, np.maximum(n - 1.0, 1.0))
-    mean_low = np.where(n > 1, mean - t_crit_one * se, np.nan)
-    mean_high = np.where(n > 1, mean + t_crit_one * se, np.nan)
+    mean_low, mean_high = (
+        np.where(n > 1, mean + k * t_crit_one * se, np.nan) for k in (-1, 1)
+    )
 
-    m_c, m_t = mean[:, :1], mean[:, 1:]
-    se_c, se_t = se[:, :1], se[:, 1:]
-    n_c, n_t = n[:, :1], n[:, 1:]
-    diff = m_t - m_c
-    with np.errstate(divide="ignore", invalid="ignore"):
-        se_d = np.sqrt(se_t**2 + se_c**2)
-        t = diff / se_d
-        df = se_d**4 / (se_t**4 / (n_t - 1.0) + se_c**4 / (n_c - 1.0))
-    defined = (n_t > 1) & (n_c > 1) & (se_d > 0)
-    t = np.where(defined, t, np.nan)
-    df = np.where(defined, df, np.nan)
-    p_value = np.full(t.shape, np.nan)
-    t_crit = np.full(t.shape, np.nan)
-    p_value[defined] = 2.0 * stats.t.sf(np.abs(t[defined]), df[defined])
-    t_crit[defined] = stats.t.ppf(1.0 - alpha / 2.0, df[defined])
-    diff_low = np.where(defined, diff - t_crit * se_d, np.nan)
-    diff_high = np.where(defined, diff + t_crit * se_d, np.nan)
-
-    z = special.ndtri(1.0 - alpha / 2.0)
-    positive = np.broadcast_to(m_c > 0, diff.shape)
-    lift_ok = positive & defined
-    # Only where the control mean is positive: elsewhere the ratio is inf or NaN
-    # and inf - inf would raise a RuntimeWarning (an error under strict warnings).
-    safe_m_c = np.where(m_c > 0, m_c, 1.0)
-    ratio = np.where(positive, m_t / safe_m_c, np.nan)
-    lift = ratio - 1.0
-    with np.errstate(invalid="ignore"):  # NaN standard errors (n < 2) stay NaN
-        se_ratio = np.sqrt(se_t**2 + ratio**2 * se_c**2) / safe_m_c
-        lift_low = np.where(lift_ok, lift - z * se_ratio, np.nan)
-        lift_high = np.where(lift_ok, lift + z * se_ratio, np.nan)
-
+    diff, diff_low, diff_high, t, df, p_value = _welch(mean, se, n, alpha)
+    lift, lift_low, lift_high = _lift(mean, se, n, alpha)
     p_adj = adjust_p_values(p_value, correction)
     k = n.shape[1]
     if k >= 3:
@@ -220,3 +190,54 @@ def analyze_continuous_batch(
         expected_loss=loss,
         chance_to_be_best=best,
     )
+
+
+def _welch(
+    mean: FloatArray, se: FloatArray, n: FloatArray, alpha: float
+) -> tuple[FloatArray, ...]:
+    """Challenger minus control: difference, its Welch interval, t, df, p."""
+    m_c, m_t = mean[:, :1], mean[:, 1:]
+    se_c, se_t = se[:, :1], se[:, 1:]
+    n_c, n_t = n[:, :1], n[:, 1:]
+    diff = m_t - m_c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se_d = np.sqrt(se_t**2 + se_c**2)
+        t = diff / se_d
+        df = se_d**4 / (se_t**4 / (n_t - 1.0) + se_c**4 / (n_c - 1.0))
+    defined = (n_t > 1) & (n_c > 1) & (se_d > 0)
+    t = np.where(defined, t, np.nan)
+    df = np.where(defined, df, np.nan)
+    p_value = np.full(t.shape, np.nan)
+    t_crit = np.full(t.shape, np.nan)
+    p_value[defined] = 2.0 * stats.t.sf(np.abs(t[defined]), df[defined])
+    t_crit[defined] = stats.t.ppf(1.0 - alpha / 2.0, df[defined])
+    diff_low = np.where(defined, diff - t_crit * se_d, np.nan)
+    diff_high = np.where(defined, diff + t_crit * se_d, np.nan)
+    return diff, diff_low, diff_high, t, df, p_value
+
+
+def _lift(
+    mean: FloatArray, se: FloatArray, n: FloatArray, alpha: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """m_t / m_c - 1 with a delta-method interval on the plain ratio scale;
+    undefined where the control mean is not positive or a side has n < 2."""
+    m_c, m_t = mean[:, :1], mean[:, 1:]
+    se_c, se_t = se[:, :1], se[:, 1:]
+    n_c, n_t = n[:, :1], n[:, 1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se_d = np.sqrt(se_t**2 + se_c**2)
+    defined = (n_t > 1) & (n_c > 1) & (se_d > 0)
+    diff = m_t - m_c
+    z = special.ndtri(1.0 - alpha / 2.0)
+    positive = np.broadcast_to(m_c > 0, diff.shape)
+    lift_ok = positive & defined
+    # Only where the control mean is positive: elsewhere the ratio is inf or NaN
+    # and inf - inf would raise a RuntimeWarning (an error under strict warnings).
+    safe_m_c = np.where(m_c > 0, m_c, 1.0)
+    ratio = np.where(positive, m_t / safe_m_c, np.nan)
+    lift = ratio - 1.0
+    with np.errstate(invalid="ignore"):  # NaN standard errors (n < 2) stay NaN
+        se_ratio = np.sqrt(se_t**2 + ratio**2 * se_c**2) / safe_m_c
+        lift_low = np.where(lift_ok, lift - z * se_ratio, np.nan)
+        lift_high = np.where(lift_ok, lift + z * se_ratio, np.nan)
+    return lift, lift_low, lift_high

@@ -67,3 +67,11 @@ def check_positive(value: object, field: str) -> float:
     if not v > 0 or not math.isfinite(v):
         raise StatsInputError(field, "must be above 0")
     return v
+
+
+def check_batch(units: np.ndarray) -> None:
+    """Batch functions take (experiments, variants) arrays."""
+    if units.ndim != 2:
+        raise StatsInputError(
+            "units", "batch input must be 2-D (experiments, variants)"
+        )

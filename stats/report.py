@@ -3,6 +3,43 @@
 The steps run in one direction, each on plain data: checks (Inputs) -> figures
 (pooled rows, sample ratio, stratified test) -> looks (z, information,
 boundaries) -> planning -> verdicts -> the Report.
+
+How analyze() reads its inputs and decides:
+units (and conversions, or sums and sum_squares) are (S, V): one row per
+sprint, the control in column 0; a (V,) array is one look. Figures for the
+comparisons use the cumulative totals.
+
+Significance: with a sequential plan (several sprints, planned_looks > 1, or
+planned_units not yet reached) a comparison is significant as soon as any look
+crosses its Lan-DeMets boundary (the verdict names the first such look); with
+two or more challengers each comparison gets alpha / (number of challengers)
+(Bonferroni). With a single look it is significant when the Holm (or BH)
+adjusted p-value is below alpha, and that look's boundary is the critical z of
+the level the adjustment applied to it (multiple.critical_levels), so `crossed`
+and `significant` agree.
+
+Information fractions: the information of a difference is proportional to
+n_t n_c / (n_t + n_c) (summed over sprints for the stratified test), taken
+relative to the planned P_t P_c / (P_t + P_c) when planned_units is given;
+with only planned_looks, sprint s of K is at s / K; with neither, relative to
+the latest look. A sprint at which a challenger (or the control) has no units
+yet is not a look for it: no alpha is spent, and its look row has z and
+boundary None and crossed False. Past the plan (information above the planned,
+or more sprints than planned_looks) the first look that reached the plan was
+the final analysis and spent what alpha was left; later looks spend nothing
+and cannot change the verdict (gsDesign's convention). The look rows show the
+fractions capped at 1.
+
+The looks use the pooled z (binomial) or the normal equivalent of Welch's t
+(continuous) on the cumulative counts; when the planned split changed between
+sprints the binomial looks use the Cochran-Mantel-Haenszel z stratified by
+sprint, because the pooled counts can mislead (Simpson's paradox). A look
+whose cumulative table calls for Fisher's exact test (as the comparison's
+does) uses the z with the same two-sided p-value as Fisher's test.
+
+metric_label names the metric in the verdicts; by default "conversion rate"
+(binomial) or "mean value" (continuous).
+
 """
 
 from __future__ import annotations
@@ -12,7 +49,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import wording
-from .checks import check_inputs
+from .checks import Inputs, check_inputs
 from .estimates import look_estimates
 from .figures import pooled_figures, srm_figures, stratified_figures
 from .looks import tracks
@@ -45,40 +82,7 @@ def analyze(
 ) -> Report:
     """Analyse one experiment from per-sprint sufficient statistics.
 
-    units (and conversions, or sums and sum_squares) are (S, V): one row per
-    sprint, the control in column 0; a (V,) array is one look. Figures for the
-    comparisons use the cumulative totals.
-
-    Significance: with a sequential plan (several sprints, planned_looks > 1, or
-    planned_units not yet reached) a comparison is significant as soon as any look
-    crosses its Lan-DeMets boundary (the verdict names the first such look); with
-    two or more challengers each comparison gets alpha / (number of challengers)
-    (Bonferroni). With a single look it is significant when the Holm (or BH)
-    adjusted p-value is below alpha, and that look's boundary is the critical z of
-    the level the adjustment applied to it (multiple.critical_levels), so `crossed`
-    and `significant` agree.
-
-    Information fractions: the information of a difference is proportional to
-    n_t n_c / (n_t + n_c) (summed over sprints for the stratified test), taken
-    relative to the planned P_t P_c / (P_t + P_c) when planned_units is given;
-    with only planned_looks, sprint s of K is at s / K; with neither, relative to
-    the latest look. A sprint at which a challenger (or the control) has no units
-    yet is not a look for it: no alpha is spent, and its look row has z and
-    boundary None and crossed False. Past the plan (information above the planned,
-    or more sprints than planned_looks) the first look that reached the plan was
-    the final analysis and spent what alpha was left; later looks spend nothing
-    and cannot change the verdict (gsDesign's convention). The look rows show the
-    fractions capped at 1.
-
-    The looks use the pooled z (binomial) or the normal equivalent of Welch's t
-    (continuous) on the cumulative counts; when the planned split changed between
-    sprints the binomial looks use the Cochran-Mantel-Haenszel z stratified by
-    sprint, because the pooled counts can mislead (Simpson's paradox). A look
-    whose cumulative table calls for Fisher's exact test (as the comparison's
-    does) uses the z with the same two-sided p-value as Fisher's test.
-
-    metric_label names the metric in the verdicts; by default "conversion rate"
-    (binomial) or "mean value" (continuous).
+    The conventions it follows are in this module's docstring.
     """
     inp = check_inputs(
         metric,
@@ -100,6 +104,11 @@ def analyze(
         sprint_labels=sprint_labels,
         higher_is_better=higher_is_better,
     )
+    return _report(inp)
+
+
+def _report(inp: Inputs) -> Report:
+    """The figures, looks, planning and verdicts of checked inputs."""
     notes = Notes()
     figures = pooled_figures(inp, notes)
     srm = srm_figures(inp, notes)
