@@ -30,14 +30,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from .arrays import BoolArray, FloatArray
 from .binomial import check_binomial
 from .continuous import check_continuous
 from .errors import StatsInputError, check_positive, check_probability
-
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 # GrowthBook's default tuning parameter is 5,000 (its "estimated users"); ours is
 # per variant, so the interval is narrowest when each variant has about 5,000 units.

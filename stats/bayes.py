@@ -22,10 +22,9 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.polynomial import chebyshev
-from numpy.typing import NDArray
 from scipy import special
 
-FloatArray = NDArray[np.float64]
+from .arrays import FloatArray
 
 # Posterior mass left outside the integration interval on each side. The bound
 # used to place the interval (log-concave tail, see _beta_support) is tight to

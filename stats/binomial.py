@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import special, stats
 
+from .arrays import BoolArray, Estimates, FloatArray
 from .bayes import beta_posteriors, posterior_summaries
 from .errors import StatsInputError, as_counts, check_batch, check_probability
 from .multiple import adjust_p_values
-
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 # Cochran's rule: the chi-square/z approximation needs every expected cell count
 # of the 2x2 table to be at least 5; below that use Fisher's exact test.
@@ -31,7 +28,7 @@ _FISHER_CHUNK_CELLS = 2_000_000
 
 
 @dataclass(frozen=True)
-class BinomialBatch:
+class BinomialBatch(Estimates):
     """Every binomial figure for E experiments with V variants (control first).
 
     Per-variant arrays are (E, V); per-challenger arrays are (E, V-1); the
@@ -43,12 +40,6 @@ class BinomialBatch:
     rate: FloatArray
     rate_low: FloatArray
     rate_high: FloatArray
-    difference: FloatArray
-    difference_low: FloatArray
-    difference_high: FloatArray
-    relative_lift: FloatArray
-    relative_lift_low: FloatArray
-    relative_lift_high: FloatArray
     z: FloatArray
     p_value: FloatArray
     fisher: BoolArray

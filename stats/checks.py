@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import FloatArray
 from .binomial import check_binomial
 from .continuous import check_continuous
 from .errors import StatsInputError, as_float_array, check_choice, check_probability
 from .multiple import CORRECTIONS
-from .report_types import FloatArray
 from .sequential import SPENDING_FUNCTIONS
 
 METRICS = ("binomial", "continuous")

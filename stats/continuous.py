@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import special, stats
 
+from .arrays import Estimates, FloatArray
 from .bayes import normal_summaries
 from .errors import (
     StatsInputError,
@@ -23,15 +23,13 @@ from .errors import (
 )
 from .multiple import adjust_p_values
 
-FloatArray = NDArray[np.float64]
-
 # Relative slack when checking that sum_squares >= sum^2 / n (rounding in the
 # stored sums must not make a valid variance look negative).
 _VARIANCE_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
-class ContinuousBatch:
+class ContinuousBatch(Estimates):
     """Every continuous figure for E experiments with V variants (control first)."""
 
     units: FloatArray
@@ -39,12 +37,6 @@ class ContinuousBatch:
     sd: FloatArray
     mean_low: FloatArray
     mean_high: FloatArray
-    difference: FloatArray
-    difference_low: FloatArray
-    difference_high: FloatArray
-    relative_lift: FloatArray
-    relative_lift_low: FloatArray
-    relative_lift_high: FloatArray
     t: FloatArray
     df: FloatArray
     p_value: FloatArray

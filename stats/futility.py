@@ -24,13 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import special
 
+from .arrays import BoolArray, FloatArray
 from .errors import as_float_array
-
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 # Issue 7 asks for a futility signal below 10% conditional power; 10% is also a
 # common choice for non-binding stochastic curtailment.

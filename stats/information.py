@@ -16,15 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from .always_valid import effective_units
+from .arrays import BoolArray, FloatArray
 from .errors import as_float_array
 from .planning import sample_size
 from .sequential import z_boundaries
-
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 MODE_INFORMATION = "information"
 MODE_ALWAYS_VALID = "always_valid"

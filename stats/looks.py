@@ -14,11 +14,12 @@ import numpy as np
 from scipy import special, stats
 
 from . import wording
+from .arrays import BoolArray, FloatArray
 from .binomial import fisher_exact_p, needs_fisher, pooled_z
 from .checks import Inputs
 from .continuous import mean_and_sd
 from .planning import comparison_alpha
-from .report_types import BoolArray, FloatArray, Notes
+from .report_types import Notes
 from .sequential import spending_function, z_boundaries
 from .stratified import cmh_z
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
+from .arrays import FloatArray
 from .errors import check_choice
 
-FloatArray = NDArray[np.float64]
 CORRECTIONS = ("holm", "bh")
 
 

@@ -21,12 +21,11 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import optimize, special
 
+from .arrays import FloatArray
 from .errors import StatsInputError, as_float_array, check_choice, check_probability
 
-FloatArray = NDArray[np.float64]
 SPENDING_FUNCTIONS = ("obrien_fleming", "pocock")
 
 # Grid step on the score scale: at most this, and at most a tenth of the sd of the

@@ -16,10 +16,9 @@ from numpy.typing import NDArray
 from scipy import special
 
 from .always_valid import always_valid_binomial, effective_units
+from .arrays import FloatArray
 from .binomial import pooled_z
 from .information import information_boundaries
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import stats
 
-FloatArray = NDArray[np.float64]
+from .arrays import FloatArray
 
 # Alarm threshold used by the A/B testing literature (Kohavi et al., "Trustworthy
 # Online Controlled Experiments", 2020, ch. 21): a real mismatch, not noise.

@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import special, stats
 
-FloatArray = NDArray[np.float64]
+from .arrays import Estimates, FloatArray
 
 
 def cmh_z(
@@ -67,7 +66,7 @@ def cmh_general(units: FloatArray, conversions: FloatArray) -> tuple[float, int,
 
 
 @dataclass(frozen=True)
-class MantelHaenszel:
+class MantelHaenszel(Estimates):
     """Mantel-Haenszel estimates over strata (sprints), challenger vs control.
 
     difference: the MH risk difference, with Sato's (1989) variance (consistent
@@ -76,13 +75,6 @@ class MantelHaenszel:
     Arrays of the shape of the inputs without the stratum axis; NaN where the
     figure does not exist (no units, or no control conversions for the ratio).
     """
-
-    difference: FloatArray
-    difference_low: FloatArray
-    difference_high: FloatArray
-    relative_lift: FloatArray
-    relative_lift_low: FloatArray
-    relative_lift_high: FloatArray
 
 
 def mantel_haenszel(

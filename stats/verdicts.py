@@ -16,11 +16,12 @@ from scipy import special
 
 from . import numbers as fig
 from . import wording
+from .arrays import BoolArray
 from .checks import Inputs
 from .estimates import Estimate
 from .looks import FRACTION_SLACK, Track, is_sequential
 from .multiple import critical_levels
-from .report_types import BoolArray, Notes, num
+from .report_types import Notes, num
 
 
 def _look_rows(
