@@ -148,18 +148,11 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert b"<script>" not in response.data  # nothing inline for the policy to block
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "Known open defect after the Flask-WTF merge (issue 6): the race answer "
-        "is not yet 409"
-    ),
-)
 def test_a_race_past_validation_answers_409_not_500(app, monkeypatch, login):
     """Two people creating the same sprint at once: the loser gets a clear 409."""
     from datetime import date
 
-    from experiments import sprints
+    from experiments import calendar
 
     client = app.test_client()
 
@@ -172,7 +165,7 @@ def test_a_race_past_validation_answers_409_not_500(app, monkeypatch, login):
         )
         db.session.commit()
     # The name check misses the other person's row (it committed after the check).
-    monkeypatch.setattr(sprints, "func", _LowerThatMatchesNothing())
+    monkeypatch.setattr(calendar, "func", _LowerThatMatchesNothing())
     response = client.post(
         "/sprints",
         data={"name": "Sprint 9", "start_date": "2031-01-01", "end_date": "2031-01-10"},
@@ -184,7 +177,7 @@ def test_a_race_past_validation_answers_409_not_500(app, monkeypatch, login):
 
 
 class _LowerThatMatchesNothing:
-    """sqlalchemy.func for the sprint view, whose duplicate check then finds nothing."""
+    """sqlalchemy.func for the sprint rules: their duplicate check finds nothing."""
 
     def __getattr__(self, name):
         from sqlalchemy import func, literal
