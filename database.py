@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import Index, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -56,3 +56,16 @@ def check_in(column: str, choices) -> str:
     """SQL for a CHECK that a column holds one of the given codes."""
     codes = ", ".join(f"'{code}'" for code in choices)
     return f"{column} IN ({codes})"
+
+
+def one_per_experiment(name: str, condition: str) -> Index:
+    """A partial unique index: at most one row per experiment where condition holds
+    (one control variant, one primary metric), on SQLite and PostgreSQL alike."""
+    where = db.text(condition)
+    return Index(
+        name,
+        "experiment_id",
+        unique=True,
+        sqlite_where=where,
+        postgresql_where=where,
+    )

@@ -30,6 +30,6 @@ def register(app: Flask) -> None:
             for field, message in form.problems.items():
                 click.echo(f"{field}: {message}", err=True)
             raise SystemExit(1)
-        user = accounts.create_user(**form.values)
+        user = accounts.create_user(**form.field_data())
         db.session.commit()
         click.echo(f"Created {user.email} ({ROLES[user.role]}).")

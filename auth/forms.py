@@ -44,16 +44,6 @@ class UserForm(WebForm):
         if "email" not in self.problems and find_user(email) is not None:
             self.error("email", "A user with this email already exists.")
 
-    @property
-    def values(self) -> dict:
-        """The checked name, email, role and password for accounts.create_user."""
-        return {
-            "name": self.name.data,
-            "email": self.email.data,
-            "role": self.role.data,
-            "password": self.password.data,
-        }
-
 
 class RoleForm(WebForm):
     role = ChoiceField("Role", ROLES)

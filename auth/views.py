@@ -80,7 +80,7 @@ def create_user():
     form = UserForm()
     if not form.check():
         return _users_page(form=request.form, errors=form.problems, status=422)
-    user = accounts.create_user(**form.values)
+    user = accounts.create_user(**form.field_data())
     db.session.commit()
     flash(f"Added {user.name} as {user.role_label.lower()}.", "success")
     return redirect(url_for("auth.users"), 303)

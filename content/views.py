@@ -115,13 +115,8 @@ class ContentForm(WebForm):
 
     def cross_check(self) -> None:
         if "title" not in self.problems:
-            for name, message in item_problems(self.values, self.item).items():
+            for name, message in item_problems(self.field_data(), self.item).items():
                 self.error(name, message)
-
-    @property
-    def values(self) -> dict:
-        """The item's columns as read, with the tags as a list."""
-        return {name: field.data for name, field in self._fields.items()}
 
 
 @bp.get("/new")
@@ -136,7 +131,7 @@ def create():
     form = ContentForm(None)
     if not form.check():
         return _form_page(None, request.form, form.problems, status=422)
-    item = save_item(None, form.values, current_user.id)
+    item = save_item(None, form.field_data(), current_user.id)
     db.session.commit()
     flash(f"Added “{item.title}” to the library.", "success")
     return redirect(url_for("content.show", item_id=item.id), 303)
@@ -171,7 +166,7 @@ def update(item_id: int):
     form = ContentForm(item)
     if not form.check():
         return _form_page(item, request.form, form.problems, status=422)
-    save_item(item, form.values, current_user.id)
+    save_item(item, form.field_data(), current_user.id)
     db.session.commit()
     flash("Saved.", "success")
     return redirect(url_for("content.show", item_id=item.id), 303)

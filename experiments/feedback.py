@@ -45,13 +45,8 @@ class FeedbackForm(TokenForm):
     @property
     def values(self) -> dict:
         """The note's figures and words as add_feedback takes them."""
-        return {
-            "lead_quality": self.lead_quality.data,
-            "sentiment": self.sentiment.data,
-            "outcome": self.outcome.data,
-            "objections": ",".join(self.objections.data),
-            "text": self.text.data,
-        }
+        values = self.field_data("lead_quality", "sentiment", "outcome", "text")
+        return values | {"objections": ",".join(self.objections.data)}
 
 
 @bp.post("/experiments/<int:experiment_id>/feedback")

@@ -171,7 +171,7 @@ def read_experiment(form: ExperimentForm) -> dict:
         "title", "hypothesis", "channel", "audience", "assignment", "ice_impact",
         "ice_confidence", "ice_ease", "planned_looks",
     )  # fmt: skip
-    values = {name: getattr(form, name).data for name in names}
+    values = form.field_data(*names)
     if values["hypothesis"] == HYPOTHESIS_TEMPLATE:
         form.error("hypothesis", "Fill in the hypothesis template's brackets.")
     for name in ("alpha", "power"):
@@ -276,7 +276,7 @@ def read_metrics(form: ExperimentForm) -> list[Row]:
 
     def read(row: MetricRow, key: str) -> dict:
         fields = ("name", "kind", "funnel_stage", "owner", "role")
-        values = {name: getattr(row, name).data for name in fields}
+        values = row.field_data(*fields)
         values["higher_is_better"] = row.direction.data != "lower"
         return values
 

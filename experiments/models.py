@@ -8,7 +8,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
-    Index,
     String,
     Text,
     UniqueConstraint,
@@ -23,7 +22,7 @@ from core.limits import (
     SHARE_TOLERANCE,
 )
 from core.vocabulary import FUNNEL_STAGES
-from database import check_in, db
+from database import check_in, db, one_per_experiment
 
 CHANNELS = {
     "email": "Email",
@@ -184,13 +183,7 @@ class Variant(db.Model):
         UniqueConstraint("experiment_id", "name"),
         CheckConstraint("planned_share > 0 AND planned_share <= 1", name="share_range"),
         # One control per experiment, enforced by the database on both backends.
-        Index(
-            "uq_variants_one_control",
-            "experiment_id",
-            unique=True,
-            sqlite_where=db.text("is_control"),
-            postgresql_where=db.text("is_control"),
-        ),
+        one_per_experiment("uq_variants_one_control", "is_control"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,13 +208,7 @@ class Metric(db.Model):
         CheckConstraint(check_in("funnel_stage", FUNNEL_STAGES), name="stage_known"),
         CheckConstraint(check_in("owner", METRIC_OWNERS), name="owner_known"),
         CheckConstraint(check_in("role", METRIC_ROLES), name="role_known"),
-        Index(
-            "uq_metrics_one_primary",
-            "experiment_id",
-            unique=True,
-            sqlite_where=db.text("role = 'primary'"),
-            postgresql_where=db.text("role = 'primary'"),
-        ),
+        one_per_experiment("uq_metrics_one_primary", "role = 'primary'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -32,7 +32,6 @@ from .design import (
     MAX_PLANNED_LOOKS,
     Design,
     design_power,
-    inflation_factor,
     sequential_design,
 )
 from .errors import StatsInputError
@@ -101,7 +100,6 @@ __all__ = [
     "design_power",
     "effective_units",
     "fisher_exact_p",
-    "inflation_factor",
     "information_boundaries",
     "information_plan",
     "minimum_detectable_effect",

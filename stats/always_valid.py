@@ -86,8 +86,8 @@ def always_valid(
     estimate: FloatArray,
     variance: FloatArray,
     effective_units: FloatArray,
-    alpha: float = 0.05,
-    tuned_units_per_variant: float = DEFAULT_TUNED_UNITS_PER_VARIANT,
+    alpha: float,
+    tuned_units_per_variant: float,
     comparisons: int = 1,
 ) -> AlwaysValid:
     """Always-valid p-values and intervals from cumulative estimates per look.

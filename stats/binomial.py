@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-from .arrays import BoolArray, Estimates, FloatArray
+from .arrays import BoolArray, Estimates, FloatArray, comparison_fields
 from .bayes import beta_posteriors, posterior_summaries
 from .errors import StatsInputError, as_counts, check_batch, check_probability
 from .multiple import adjust_p_values
@@ -245,8 +245,8 @@ def analyze_binomial_batch(
     x_t, n_t = x[:, 1:], n[:, 1:]
     x_c = np.broadcast_to(x[:, :1], x_t.shape)
     n_c = np.broadcast_to(n[:, :1], n_t.shape)
-    diff, diff_low, diff_high = newcombe_interval(x_t, n_t, x_c, n_c, alpha)
-    lift, lift_low, lift_high = relative_lift_interval(x_t, n_t, x_c, n_c, alpha)
+    difference = newcombe_interval(x_t, n_t, x_c, n_c, alpha)
+    lift = relative_lift_interval(x_t, n_t, x_c, n_c, alpha)
     z = pooled_z(x_t, n_t, x_c, n_c)
 
     p_value, fisher = _p_values(x_t, n_t, x_c, n_c, z)
@@ -262,12 +262,6 @@ def analyze_binomial_batch(
         rate=rate,
         rate_low=rate_low,
         rate_high=rate_high,
-        difference=diff,
-        difference_low=diff_low,
-        difference_high=diff_high,
-        relative_lift=lift,
-        relative_lift_low=lift_low,
-        relative_lift_high=lift_high,
         z=z,
         p_value=p_value,
         fisher=fisher,
@@ -275,9 +269,7 @@ def analyze_binomial_batch(
         omnibus_statistic=omnibus_stat,
         omnibus_dof=n_var - 1,
         omnibus_p_value=omnibus_p,
-        chance_to_beat_control=beat,
-        expected_loss=loss,
-        chance_to_be_best=best,
+        **comparison_fields(difference, lift, (beat, loss, best)),
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-from .arrays import Estimates, FloatArray
+from .arrays import Estimates, FloatArray, comparison_fields
 from .bayes import normal_summaries
 from .errors import (
     StatsInputError,
@@ -147,8 +147,8 @@ def analyze_continuous_batch(
         np.where(n > 1, mean + k * t_crit_one * se, np.nan) for k in (-1, 1)
     )
 
-    diff, diff_low, diff_high, t, df, p_value = _welch(mean, se, n, alpha)
-    lift, lift_low, lift_high = _lift(mean, se, n, alpha)
+    *difference, t, df, p_value = _welch(mean, se, n, alpha)
+    lift = _lift(mean, se, n, alpha)
     p_adj = adjust_p_values(p_value, correction)
     k = n.shape[1]
     if k >= 3:
@@ -164,12 +164,6 @@ def analyze_continuous_batch(
         sd=sd,
         mean_low=mean_low,
         mean_high=mean_high,
-        difference=diff,
-        difference_low=diff_low,
-        difference_high=diff_high,
-        relative_lift=lift,
-        relative_lift_low=lift_low,
-        relative_lift_high=lift_high,
         t=t,
         df=df,
         p_value=p_value,
@@ -178,9 +172,7 @@ def analyze_continuous_batch(
         omnibus_dof=k - 1,
         omnibus_dof_denominator=df2,
         omnibus_p_value=f_p,
-        chance_to_beat_control=beat,
-        expected_loss=loss,
-        chance_to_be_best=best,
+        **comparison_fields(difference, lift, (beat, loss, best)),
     )
 
 

@@ -109,16 +109,6 @@ def sequential_design(
     return _design(looks, spending, alpha, power)
 
 
-def inflation_factor(
-    planned_looks: int,
-    spending: str = "obrien_fleming",
-    alpha: float = 0.05,
-    power: float = 0.8,
-) -> float:
-    """Maximum units of the sequential design over the fixed design's (R >= 1)."""
-    return sequential_design(planned_looks, spending, alpha, power).inflation_factor
-
-
 def fixed_design_drift(alpha: float, power: float) -> float:
     """z_{1-alpha/2} + z_{power}: the drift a one-look design needs."""
     return float(special.ndtri(1.0 - alpha / 2.0) + special.ndtri(power))
@@ -130,6 +120,5 @@ __all__ = [
     "design_power",
     "drift_for_power",
     "fixed_design_drift",
-    "inflation_factor",
     "sequential_design",
 ]

@@ -10,7 +10,6 @@ from stats import (
     StatsInputError,
     crossing_probabilities,
     design_power,
-    inflation_factor,
     sample_size,
     sequential_design,
     z_boundaries,
@@ -79,7 +78,9 @@ def test_pocock_with_four_looks_at_the_fixed_size_has_72_percent_power():
     ],
 )
 def test_inflation_factor_of_lan_demets_designs(looks, spending, factor):
-    assert inflation_factor(looks, spending) == pytest.approx(factor, abs=1e-4)
+    assert sequential_design(looks, spending).inflation_factor == pytest.approx(
+        factor, abs=1e-4
+    )
 
 
 def test_design_reaches_its_power_at_its_drift():
@@ -108,7 +109,7 @@ def test_sample_size_with_three_variants_inflates_at_the_bonferroni_alpha():
     za, zb = stats.norm.isf(0.0125), stats.norm.isf(0.2)
     root = za * math.sqrt(2 * 0.055 * 0.945) + zb * math.sqrt(0.05 * 0.95 + 0.06 * 0.94)
     fixed = root**2 / 0.01**2
-    assert plan.inflation_factor == inflation_factor(4, alpha=0.025)
+    assert plan.inflation_factor == sequential_design(4, alpha=0.025).inflation_factor
     assert plan.fixed_units_per_variant == math.ceil(fixed) == 9880
     assert plan.units_per_variant == math.ceil(fixed * plan.inflation_factor) == 10016
 
