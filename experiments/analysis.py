@@ -149,7 +149,8 @@ def experiment_sprints(
 
 
 def planned_units_per_variant(experiment: Experiment) -> int | None:
-    """Units each variant needs for the planned effect (binomial primary only)."""
+    """Units each variant needs for the planned effect at the planned looks
+    (O'Brien-Fleming spending), from the binomial plan: baseline and smallest lift."""
     if not experiment.baseline_rate or not experiment.relative_mde:
         return None
     if not 0 < experiment.baseline_rate * (1 + experiment.relative_mde) < 1:
@@ -161,6 +162,9 @@ def planned_units_per_variant(experiment: Experiment) -> int | None:
             alpha=experiment.alpha,
             power=experiment.power,
             variants=max(len(experiment.variants), 2),
+            # A plan with several looks needs more units than a one-look test
+            # for the same power: the group-sequential design's inflation.
+            planned_looks=experiment.planned_looks,
         )
     except stats.StatsInputError:  # a plan stored before today's limits
         return None

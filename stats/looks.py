@@ -126,25 +126,20 @@ def information(inp: Inputs) -> FloatArray:
     return harmonic(cum_n[:, 1:], cum_n[:, :1])
 
 
-def fractions(inp: Inputs, info: FloatArray, notes: Notes) -> FloatArray:
+def fractions(inp: Inputs, info: FloatArray) -> FloatArray:
     """Planned information fraction per sprint per challenger (may exceed 1).
 
     With planned_units: the information reached over the planned information
     P_t P_c / (P_t + P_c). With only planned_looks: sprint s of K is at s / K
-    (calendar spacing: a sprint counts as a look even if it adds few units).
-    Without a plan: the information reached over the latest one. A challenger
-    with no information yet (it, or the control, has no units) is at 0: it
-    has no look at that sprint.
+    (calendar spacing). A challenger with no information yet (it, or the
+    control, has no units) is at 0: it has no look at that sprint. Without any
+    plan the looks are always-valid (stats.anytime) and this is not used.
     """
-    informed = info > 0
     if inp.plan_units is not None:
         return info / harmonic(inp.plan_units[1:], inp.plan_units[:1])
-    if inp.planned_looks is not None:
-        steps = np.arange(1, inp.n_sprints + 1, dtype=np.float64) / inp.planned_looks
-        return np.where(informed, steps[:, None], 0.0)
-    notes.add("no_plan", wording.NO_PLAN)
-    last = np.where(info[-1] > 0, info[-1], 1.0)
-    return np.where(info[-1] > 0, info / last, 0.0)
+    assert inp.planned_looks is not None  # without any plan the looks are anytime's
+    steps = np.arange(1, inp.n_sprints + 1, dtype=np.float64) / inp.planned_looks
+    return np.where(info > 0, steps[:, None], 0.0)
 
 
 def _track_notes(
@@ -178,7 +173,7 @@ def tracks(inp: Inputs, notes: Notes) -> list[Track]:
     look that reaches the plan is the final analysis; later looks spend nothing.
     """
     z = look_z(inp)
-    raw = fractions(inp, information(inp), notes)
+    raw = fractions(inp, information(inp))
     alpha_c = comparison_alpha(inp.alpha, inp.n_var)
     out = []
     for j in range(inp.n_var - 1):
@@ -195,9 +190,11 @@ def tracks(inp: Inputs, notes: Notes) -> list[Track]:
 
 
 def is_sequential(inp: Inputs, tracks_: list[Track]) -> bool:
-    """Several looks, planned or made: significance comes from the boundaries."""
-    if inp.n_sprints > 1 or (inp.planned_looks or 1) > 1:
-        return True
+    """Several looks, planned or made, or no planned sample size: significance
+    comes from the boundaries."""
+    no_plan = inp.plan_units is None and inp.planned_looks is None
+    if no_plan or inp.n_sprints > 1 or (inp.planned_looks or 1) > 1:
+        return True  # without any plan, always-valid from the first look
     return inp.plan_units is not None and any(
         t.raw[-1] < 1.0 - FRACTION_SLACK for t in tracks_
     )

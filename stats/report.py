@@ -9,26 +9,25 @@ units (and conversions, or sums and sum_squares) are (S, V): one row per
 sprint, the control in column 0; a (V,) array is one look. Figures for the
 comparisons use the cumulative totals.
 
-Significance: with a sequential plan (several sprints, planned_looks > 1, or
-planned_units not yet reached) a comparison is significant as soon as any look
-crosses its Lan-DeMets boundary (the verdict names the first such look); with
-two or more challengers each comparison gets alpha / (number of challengers)
-(Bonferroni). With a single look it is significant when the Holm (or BH)
-adjusted p-value is below alpha, and that look's boundary is the critical z of
-the level the adjustment applied to it (multiple.critical_levels), so `crossed`
-and `significant` agree.
-
-Information fractions: the information of a difference is proportional to
-n_t n_c / (n_t + n_c) (summed over sprints for the stratified test), taken
-relative to the planned P_t P_c / (P_t + P_c) when planned_units is given;
-with only planned_looks, sprint s of K is at s / K; with neither, relative to
-the latest look. A sprint at which a challenger (or the control) has no units
-yet is not a look for it: no alpha is spent, and its look row has z and
-boundary None and crossed False. Past the plan (information above the planned,
-or more sprints than planned_looks) the first look that reached the plan was
-the final analysis and spent what alpha was left; later looks spend nothing
+Significance, with a planned sample size (planned_units): a comparison is
+significant as soon as any look crosses its Lan-DeMets boundary (the verdict
+names the first such look), spent by information: n_t n_c / (n_t + n_c) (summed
+over sprints for the stratified test) over the planned P_t P_c / (P_t + P_c).
+With two or more challengers each comparison gets alpha / (number of
+challengers) (Bonferroni). A sprint at which a challenger (or the control) has
+no units yet is not a look for it: no alpha is spent, and its look row has z and
+boundary None and crossed False. Past the plan the first look that reached it
+was the final analysis and spent what alpha was left; later looks spend nothing
 and cannot change the verdict (gsDesign's convention). The look rows show the
-fractions capped at 1.
+fractions capped at 1. A single look that completes the plan is judged by the
+Holm (or BH) adjusted p-value, and its boundary is the critical z of the level
+the adjustment applied to it (multiple.critical_levels).
+
+Without a planned sample size (planned_looks alone, or nothing) every sprint is
+an always-valid look (stats.anytime): significant once the mixture SPRT's
+confidence sequence for the difference excludes 0, and the verdict quotes the
+always-valid intervals. The look rows then have no
+information fraction.
 
 The looks use the pooled z (binomial) or the normal equivalent of Welch's t
 (continuous) on the cumulative counts; when the planned split changed between
@@ -48,7 +47,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from . import wording
+from . import anytime, wording
 from .checks import Inputs, check_inputs
 from .estimates import look_estimates
 from .figures import pooled_figures, srm_figures, stratified_figures
@@ -115,7 +114,10 @@ def _report(inp: Inputs) -> Report:
     if inp.split_changed:
         notes.add("simpson", wording.simpson(inp.metric))
     stratified = stratified_figures(inp, notes)
-    tracks_ = tracks(inp, notes)
+    if anytime.applies(inp):
+        tracks_, estimates = anytime.looks(inp, notes)
+    else:
+        tracks_, estimates = tracks(inp, notes), look_estimates(inp)
     planning = planning_figures(inp, notes)
     comparisons = [dict(row) for row in figures.comparisons]
     looks = finish_comparisons(
@@ -123,7 +125,7 @@ def _report(inp: Inputs) -> Report:
         figures.variants,
         comparisons,
         tracks_,
-        look_estimates(inp),
+        estimates,
         planning["more_sprints"],
         notes,
     )

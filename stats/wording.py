@@ -53,10 +53,24 @@ OBSERVATIONAL = (
     "their own script), so a difference may come from who used which "
     "variant rather than from the variant itself. Treat it as a hint."
 )
-NO_PLAN = (
-    "No planned sample size or number of looks was given, so each sprint so far "
-    "counts as a look and the latest is treated as the final one."
-)
+
+
+def always_valid_mode(planned_looks: int | None) -> str:
+    """Why the looks are always-valid: no sample size could be planned."""
+    why = (
+        f"With {planned_looks} planned looks but no baseline rate and smallest "
+        "lift, no sample size can be derived"
+        if planned_looks
+        else "No sample size was planned"
+    )
+    return (
+        f"{why}, so every sprint is a look judged with always-valid intervals: "
+        "a winner can be called at any sprint and the error rate still holds, "
+        "however often you look. They are wider than a fixed test's; plan a "
+        "sample size to get narrower ones."
+    )
+
+
 BEYOND_PLAN = (
     "The experiment has run past its plan: the first look that "
     "reached the planned sample was the final analysis and spent "
@@ -205,8 +219,8 @@ def look_name(
         return [f"look {s}", f"past the {k} planned"]
     if k is not None:
         name = f"look {s} of {k}"
-    elif past_units is None:
-        name = f"look {s} of {n_sprints}"
+    elif past_units is None:  # no plan at all: always-valid looks, no last one
+        name = f"look {s}"
     elif more is not None and not past_units:
         name = f"look {s} of about {n_sprints + more}"
     else:
@@ -220,16 +234,15 @@ def effect_text(
     """'+50% (95% CI +10% to +100%)', or the difference when there is no lift."""
     lift = estimate["relative_lift"]
     if lift is not None:
-        text = fig.pct(lift)
-        lo, hi = estimate["relative_lift_ci"]
-        if lo is not None and hi is not None:
-            text += " " + fig.ci_text(level, fig.pct(lo), fig.pct(hi))
-        return text
-    fmt = fig.points if binomial else fig.mean_difference
-    text = fmt(estimate["difference"])
-    lo, hi = estimate["difference_ci"]
+        fmt, text, (lo, hi) = fig.pct, fig.pct(lift), estimate["relative_lift_ci"]
+    else:
+        fmt = fig.points if binomial else fig.mean_difference
+        text, (lo, hi) = fmt(estimate["difference"]), estimate["difference_ci"]
     if lo is not None and hi is not None:
-        text += " " + fig.ci_text(level, fmt(lo), fmt(hi))
+        ci = fig.ci_text(level, fmt(lo), fmt(hi))
+        if estimate.get("always_valid"):
+            ci = f"{ci[:-1]}, valid at any look)"
+        text += " " + ci
     return text
 
 

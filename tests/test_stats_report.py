@@ -11,6 +11,7 @@ from statsmodels.stats.multitest import multipletests
 from stats import (
     Report,
     StatsInputError,
+    always_valid_binomial,
     analyze,
     analyze_binomial_batch,
     boundaries,
@@ -248,12 +249,25 @@ def test_information_fraction_from_planned_units():
     assert "no_plan" not in codes(d)
 
 
-def test_without_a_plan_the_last_sprint_is_final():
-    d = analyze("binomial", ["A", "B"], [[1000, 1000], [1000, 1000]],
-                [[50, 60], [50, 60]]).to_dict()  # fmt: skip
-    assert d["looks"][-1]["information_fraction"] == 1.0
-    assert "no_plan" in codes(d)
-    assert "no clear winner at the planned end" in d["comparisons"][0]["verdict"]
+def test_without_a_plan_every_sprint_is_an_always_valid_look():
+    """No planned units and no planned looks: the looks are the mixture SPRT's,
+    computed here by stats.always_valid on the cumulative counts."""
+    units, conversions = [[1000, 1000], [1000, 1000]], [[50, 60], [50, 60]]
+    d = analyze("binomial", ["A", "B"], units, conversions).to_dict()
+    ref = always_valid_binomial(
+        np.cumsum(units, axis=0), np.cumsum(conversions, axis=0)
+    )
+    assert [lk["z"] for lk in d["looks"]] == pytest.approx(list(ref.z[:, 0, 0]))
+    assert [lk["boundary"] for lk in d["looks"]] == pytest.approx(
+        list(ref.z_boundary[:, 0, 0])
+    )
+    assert [lk["information_fraction"] for lk in d["looks"]] == [None, None]
+    assert "always_valid" in codes(d)
+    row = d["comparisons"][0]
+    assert row["decision"]["difference_ci"] == pytest.approx(
+        [ref.lower[-1, 0, 0], ref.upper[-1, 0, 0]]
+    )
+    assert row["verdict"].endswith("valid at any look), not significant yet: look 2")
 
 
 def test_lower_is_better_changes_the_wording():
@@ -437,7 +451,7 @@ def test_a_single_look_shows_the_boundary_of_the_holm_level_that_applied():
 )
 def test_single_look_crossed_matches_the_adjusted_p_value(correction, conversions):
     d = analyze("binomial", list("ABCD"), [2000] * 4, conversions,
-                correction=correction).to_dict()  # fmt: skip
+                correction=correction, planned_looks=1).to_dict()  # fmt: skip
     p = [r["p_value"] for r in d["comparisons"]]
     sm = {"holm": "holm", "bh": "fdr_bh"}[correction]
     reject = multipletests(p, alpha=0.05, method=sm)[0]
@@ -450,7 +464,7 @@ def test_a_look_on_a_small_table_uses_fishers_exact_test():
     # The row shows Fisher's p = 0.1 (scipy); the looks used the pooled z 2.45
     # and said "significant at look 2 of 2".
     d = analyze("binomial", ["A", "B"], [[3, 3], [0, 0]],
-                [[0, 3], [0, 0]]).to_dict()  # fmt: skip
+                [[0, 3], [0, 0]], planned_looks=2).to_dict()  # fmt: skip
     row = d["comparisons"][0]
     ref = stats.fisher_exact([[3, 0], [0, 3]]).pvalue
     assert row["test"] == "fisher_exact" and row["p_value"] == pytest.approx(ref)
@@ -513,7 +527,11 @@ def test_stratified_looks_sum_the_information_of_each_sprint():
 @pytest.mark.parametrize(
     ("plan", "fraction"),
     # planned_units: information 2000 * 1000 / 3000 of the planned 4000 / 2.
-    [({"planned_looks": 4}, 0.5), ({"planned_units": 4000}, 1 / 3), ({}, 1.0)],
+    [
+        ({"planned_looks": 4}, 0.5),
+        ({"planned_units": 4000}, 1 / 3),
+        ({"planned_looks": 2}, 1.0),
+    ],
 )
 def test_a_challenger_without_units_has_no_look_yet(plan, fraction):
     d = analyze("binomial", ["A", "B"], [[1000, 0], [1000, 1000]],
@@ -552,7 +570,7 @@ def test_continuous_relative_lift_with_a_zero_control_mean_is_undefined():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         d = analyze("continuous", ["A", "B"], [10, 10], sums=[0, 10],
-                    sum_squares=[9, 19]).to_dict()  # fmt: skip
+                    sum_squares=[9, 19], planned_looks=1).to_dict()  # fmt: skip
     row = d["comparisons"][0]
     assert row["relative_lift"] is None and row["relative_lift_ci"] == [None, None]
     ref = stats.ttest_ind_from_stats(1, 1, 10, 0, 1, 10, equal_var=False)
@@ -698,4 +716,7 @@ def test_every_report_is_json_safe_and_its_looks_agree(
         assert "-" not in row["verdict"].split(" on ")[1]  # real minus signs only
     for lk in d["looks"]:
         f = lk["information_fraction"]
-        assert f is not None and 0.0 <= f <= 1.0
+        if not plan:  # always-valid looks: no planned information to be a share of
+            assert f is None
+        else:
+            assert f is not None and 0.0 <= f <= 1.0
