@@ -66,6 +66,11 @@ def _effect(report: Report, est: dict[str, Any]) -> str:
     return text
 
 
+def _look_at(sprint: str) -> str:
+    """'the sprint 6 look' for a number; 'the Sprint 6 look' for a name."""
+    return f"the sprint {sprint} look" if sprint.isdigit() else f"the {sprint} look"
+
+
 def _next_look(sprint: str) -> str:
     """'sprint 7' after '6'; 'the next sprint' when labels are not numbers."""
     return f"sprint {int(sprint) + 1}" if sprint.isdigit() else "the next sprint"
@@ -88,8 +93,8 @@ def _decided(report: Report, rows: list[dict[str, Any]]) -> Recommendation | Non
         verb = "lifts" if _diff(best) > 0 else "lowers"
         sentence = (
             f"Ship {best['variant']}: it {verb} {label} by about "
-            f"{_effect(report, best['decision'])}; the result held at the sprint "
-            f"{best['decision']['sprint']} look."
+            f"{_effect(report, best['decision'])}; the result held at "
+            f"{_look_at(best['decision']['sprint'])}."
         )
         return _make("ship", best, sentence)
     if lost and len(lost) == len(rows):

@@ -720,3 +720,17 @@ def test_every_report_is_json_safe_and_its_looks_agree(
             assert f is None
         else:
             assert f is not None and 0.0 <= f <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("labels", "look"),
+    [(["1"], "the sprint 1 look"), (["Sprint 3"], "the Sprint 3 look")],
+)
+def test_the_ship_sentence_names_the_look_once(labels, look):
+    """A sprint named "Sprint 3" reads "at the Sprint 3 look", not "the sprint
+    Sprint 3 look"."""
+    d = analyze("binomial", ["A", "B"], [2000, 2000], [100, 200], planned_looks=1,
+                sprint_labels=labels).to_dict()  # fmt: skip
+    sentence = d["recommendation"]["sentence"]
+    assert sentence.startswith("Ship B:")
+    assert sentence.endswith(f"; the result held at {look}.")
