@@ -12,7 +12,7 @@ from auth.decorators import require
 from auth.forms import RoleForm, SignInForm, UserForm
 from auth.models import ROLES, User
 from database import db, get_or_404
-from web.render import render
+from web.render import render, saved
 
 bp = Blueprint("auth", __name__)
 
@@ -81,9 +81,7 @@ def create_user():
     if not form.check():
         return _users_page(form=request.form, errors=form.problems, status=422)
     user = accounts.create_user(**form.field_data())
-    db.session.commit()
-    flash(f"Added {user.name} as {user.role_label.lower()}.", "success")
-    return redirect(url_for("auth.users"), 303)
+    return saved(f"Added {user.name} as {user.role_label.lower()}.", "auth.users")
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -100,6 +98,4 @@ def update_role(user_id: int):
         errors = {f"role-{user.id}": form.problems["role"]}
         return _users_page(form={}, errors=errors, status=422)
     user.role = role
-    db.session.commit()
-    flash(f"{user.name} is now {user.role_label.lower()}.", "success")
-    return redirect(url_for("auth.users"), 303)
+    return saved(f"{user.name} is now {user.role_label.lower()}.", "auth.users")

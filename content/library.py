@@ -55,4 +55,5 @@ def save_item(
         setattr(item, name, value)
     if sorted(tags) != item.tag_names:
         item.tags = [ContentTag(tag=t) for t in sorted(tags)]
+    db.session.flush()  # a new item has its id for the caller's redirect
     return item

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -17,7 +17,7 @@ from web.forms import (
     WebForm,
     query_text,
 )
-from web.render import render
+from web.render import render, saved
 
 bp = Blueprint("content", __name__, url_prefix="/content")
 
@@ -132,9 +132,9 @@ def create():
     if not form.check():
         return _form_page(None, request.form, form.problems, status=422)
     item = save_item(None, form.field_data(), current_user.id)
-    db.session.commit()
-    flash(f"Added “{item.title}” to the library.", "success")
-    return redirect(url_for("content.show", item_id=item.id), 303)
+    return saved(
+        f"Added “{item.title}” to the library.", "content.show", item_id=item.id
+    )
 
 
 @bp.get("/<int:item_id>")
@@ -167,6 +167,4 @@ def update(item_id: int):
     if not form.check():
         return _form_page(item, request.form, form.problems, status=422)
     save_item(item, form.field_data(), current_user.id)
-    db.session.commit()
-    flash("Saved.", "success")
-    return redirect(url_for("content.show", item_id=item.id), 303)
+    return saved("Saved.", "content.show", item_id=item.id)

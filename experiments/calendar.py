@@ -45,4 +45,5 @@ def create_sprint(name: str, start: date, end: date, goal: str = "") -> Sprint:
     """Add a sprint (checked by `sprint_problems`)."""
     sprint = Sprint(name=name, start_date=start, end_date=end, goal=goal)
     db.session.add(sprint)
+    db.session.flush()  # its id, for the caller's redirect
     return sprint

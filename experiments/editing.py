@@ -74,6 +74,7 @@ def save_experiment(
         setattr(experiment, name, value)
     _apply_variants(experiment, variants)
     _apply_metrics(experiment, metrics)
+    db.session.flush()  # a new experiment has its id for the caller's redirect
     return experiment
 
 

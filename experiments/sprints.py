@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, request
 from flask_login import login_required
 from sqlalchemy import func, or_
 
@@ -23,7 +23,7 @@ from experiments.models import (
 )
 from web.fields import DateField, TextField
 from web.forms import WebForm
-from web.render import render
+from web.render import render, saved
 
 bp = Blueprint("sprints", __name__, url_prefix="/sprints")
 
@@ -99,9 +99,7 @@ def create():
     sprint = create_sprint(
         form.name.data, form.start_date.data, form.end_date.data, form.goal.data
     )
-    db.session.commit()
-    flash(f"Created {sprint.name}.", "success")
-    return redirect(url_for("sprints.show", sprint_id=sprint.id), 303)
+    return saved(f"Created {sprint.name}.", "sprints.show", sprint_id=sprint.id)
 
 
 @bp.get("/<int:sprint_id>")

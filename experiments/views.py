@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_
 
@@ -45,7 +45,7 @@ from web.forms import (
     parse_id,
     query_text,
 )
-from web.render import render
+from web.render import render, saved
 
 bp = Blueprint("experiments", __name__, url_prefix="/experiments")
 
@@ -222,9 +222,11 @@ def create():
     experiment, form = _save(None)
     if experiment is None:
         return _form_page(None, request.form, form.problems, status=422)
-    db.session.commit()
-    flash(f"Created “{experiment.title}”.", "success")
-    return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
+    return saved(
+        f"Created “{experiment.title}”.",
+        "experiments.show",
+        experiment_id=experiment.id,
+    )
 
 
 @bp.get("/<int:experiment_id>/edit")
@@ -238,13 +240,11 @@ def edit(experiment_id: int):
 @require("edit_experiments")
 def update(experiment_id: int):
     experiment = load_experiment(experiment_id)
-    saved, form = _save(experiment)
-    if saved is None:
+    stored, form = _save(experiment)
+    if stored is None:
         db.session.rollback()
         return _form_page(experiment, request.form, form.problems, status=422)
-    db.session.commit()
-    flash("Saved.", "success")
-    return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
+    return saved("Saved.", "experiments.show", experiment_id=experiment.id)
 
 
 @bp.get("/<int:experiment_id>")
@@ -280,9 +280,11 @@ def change_status(experiment_id: int):
     problems = set_status(experiment, target)
     if problems:
         return render_page(experiment, "status", status=422, status_errors=problems)
-    db.session.commit()
-    flash(f"Status is now {STATUSES[target].lower()}.", "success")
-    return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
+    return saved(
+        f"Status is now {STATUSES[target].lower()}.",
+        "experiments.show",
+        experiment_id=experiment.id,
+    )
 
 
 class DecisionForm(WebForm):
@@ -315,6 +317,8 @@ def decide(experiment_id: int):
         form.learning.data,
         current_user.id,
     )
-    db.session.commit()
-    flash(f"Decision recorded: {DECISIONS[decision].lower()}.", "success")
-    return redirect(url_for("experiments.show", experiment_id=experiment.id), 303)
+    return saved(
+        f"Decision recorded: {DECISIONS[decision].lower()}.",
+        "experiments.show",
+        experiment_id=experiment.id,
+    )

@@ -8,6 +8,7 @@ sprint. Each function reads the checked Inputs and adds its warnings to Notes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,70 +68,103 @@ def _binomial_notes(inp: Inputs, b: Any, i: int, notes: Notes) -> None:
     if not (n_t > 0 and n_c > 0):
         return
     if x_c == 0:
-        notes.add("undefined", wording.no_control_conversions(control, name))
+        notes.add(
+            "undefined",
+            wording.note("no_control_conversions", control=control, name=name),
+        )
     elif x_t == 0:
-        notes.add("undefined", wording.no_conversions(name))
+        notes.add("undefined", wording.note("no_conversions", name=name))
     if x_c == n_c and x_t == n_t:
-        notes.add("undefined", wording.all_converted(control, name))
+        notes.add(
+            "undefined", wording.note("all_converted", control=control, name=name)
+        )
     if b.fisher[0, i]:
-        notes.add("small_sample", wording.fisher(name, control))
+        notes.add("small_sample", wording.note("fisher", name=name, control=control))
+
+
+# A variant row's figures: (key, how it is read, the batch's array name).
+_BINOMIAL_FIGURES = (
+    ("conversions", "count", "conversions"),
+    ("rate", "num", "rate"),
+    ("rate_ci", "interval", "rate"),
+)
+_CONTINUOUS_FIGURES = (
+    ("mean", "num", "mean"),
+    ("sd", "num", "sd"),
+    ("mean_ci", "interval", "mean"),
+)
+
+
+def _figure(b: Any, how: str, name: str, j: int) -> Any:
+    if how == "interval":
+        return _pair(getattr(b, name + "_low")[0, j], getattr(b, name + "_high")[0, j])
+    value = getattr(b, name)[0, j]
+    return count(value) if how == "count" else num(value)
+
+
+def _rows(
+    inp: Inputs,
+    b: Any,
+    notes: Notes,
+    figures: tuple[tuple[str, str, str], ...],
+    finish: Callable[[int, dict[str, Any]], None],
+) -> tuple[list, list]:
+    """Variant rows (name, units, figures) and comparison rows, each finished by
+    finish(i, row) with the metric's own figures and notes. A variant with too
+    few units for its figures (1 for a rate, 2 for a mean and sd) gets a note."""
+    minimum, code = (
+        (1, "no_units") if figures is _BINOMIAL_FIGURES else (2, "too_few_units")
+    )
+    variants = []
+    for j, name in enumerate(inp.names):
+        units = count(b.units[0, j])
+        if units < minimum:
+            notes.add("undefined", wording.note(code, name=name, label=inp.label))
+        row = {"name": name, "units": units}
+        row.update({key: _figure(b, how, arr, j) for key, how, arr in figures})
+        variants.append(row)
+    comparisons = []
+    for i, name in enumerate(inp.names[1:]):
+        row = _comparison(b, i, inp.names[0], name)
+        finish(i, row)
+        row.update(_tail(b, i))
+        comparisons.append(row)
+    return variants, comparisons
 
 
 def binomial_rows(inp: Inputs, b: Any, notes: Notes) -> tuple[list, list]:
     """Variant rows (units, conversions, rate and its interval) and comparisons."""
-    variants = []
-    for j, name in enumerate(inp.names):
-        units = count(b.units[0, j])
-        if units == 0:
-            notes.add("undefined", wording.no_units(name, inp.label))
-        variants.append(
-            {
-                "name": name,
-                "units": units,
-                "conversions": count(b.conversions[0, j]),
-                "rate": num(b.rate[0, j]),
-                "rate_ci": _pair(b.rate_low[0, j], b.rate_high[0, j]),
-            }
-        )
-    comparisons = []
-    for i, name in enumerate(inp.names[1:]):
-        row = _comparison(b, i, inp.names[0], name)
+
+    def finish(i: int, row: dict[str, Any]) -> None:
         row["z"] = num(b.z[0, i])
         row["test"] = "fisher_exact" if b.fisher[0, i] else "z_pooled"
-        row.update(_tail(b, i))
         _binomial_notes(inp, b, i, notes)
-        comparisons.append(row)
-    return variants, comparisons
+
+    return _rows(inp, b, notes, _BINOMIAL_FIGURES, finish)
 
 
 def continuous_rows(inp: Inputs, b: Any, notes: Notes) -> tuple[list, list]:
     """Variant rows (units, mean, sd, interval of the mean) and comparisons."""
-    variants = []
-    for j, name in enumerate(inp.names):
-        units = count(b.units[0, j])
-        if units < 2:
-            notes.add("undefined", wording.too_few_units(name, inp.label))
-        variants.append(
-            {
-                "name": name,
-                "units": units,
-                "mean": num(b.mean[0, j]),
-                "sd": num(b.sd[0, j]),
-                "mean_ci": _pair(b.mean_low[0, j], b.mean_high[0, j]),
-            }
-        )
-    comparisons = []
     control = inp.names[0]
-    for i, name in enumerate(inp.names[1:]):
-        row = _comparison(b, i, control, name)
+
+    def finish(i: int, row: dict[str, Any]) -> None:
         row.update(t=num(b.t[0, i]), df=num(b.df[0, i]), test="welch_t")
-        row.update(_tail(b, i))
-        if row["p_value"] is None and b.units[0, i + 1] >= 2 and b.units[0, 0] >= 2:
-            notes.add("undefined", wording.no_spread(name, control))
+        name = row["variant"]
+        if b.units[0, i + 1] >= 2 and b.units[0, 0] >= 2 and not _has_p(b, i):
+            notes.add(
+                "undefined", wording.note("no_spread", name=name, control=control)
+            )
         if row["relative_lift"] is None and row["difference"] is not None:
-            notes.add("undefined", wording.no_relative_lift(control, name))
-        comparisons.append(row)
-    return variants, comparisons
+            notes.add(
+                "undefined",
+                wording.note("no_relative_lift", control=control, name=name),
+            )
+
+    return _rows(inp, b, notes, _CONTINUOUS_FIGURES, finish)
+
+
+def _has_p(b: Any, i: int) -> bool:
+    return num(b.p_value[0, i]) is not None
 
 
 def omnibus(

@@ -104,7 +104,7 @@ def sequential_status(
         return f"significant at {name}" + (f" ({'; '.join(note)})" if note else "")
     vs = f"{row['variant']} vs {row['control']}"
     if tr.used[last] >= 1.0 - FRACTION_SLACK:
-        notes.add("boundary_not_crossed", wording.ended_without_winner(vs))
+        notes.add("boundary_not_crossed", wording.note("ended_without_winner", vs=vs))
         return (
             "not significant: no clear winner at the planned end "
             f"({', '.join(current)})"

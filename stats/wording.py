@@ -124,59 +124,47 @@ def srm(names: Sequence[str], shares: Sequence[float], p: float) -> str:
     )
 
 
-def no_units(name: str, label: str) -> str:
-    return f"{name} has no units yet, so its {label} is not available."
+# Notes on a figure that does not exist, or on how it was computed, by code:
+# each a sentence with named parameters, worded by note().
+NOTES = {
+    "no_units": "{name} has no units yet, so its {label} is not available.",
+    "too_few_units": (
+        "{name} has fewer than two units, so its spread and interval for {label} "
+        "are not available."
+    ),
+    "no_control_conversions": (
+        "{control} has no conversions yet, so the relative lift of {name} cannot "
+        "be computed (it would divide by zero); the difference in points is shown."
+    ),
+    "no_conversions": (
+        "{name} has no conversions yet, so the interval for its relative lift "
+        "cannot be computed."
+    ),
+    "all_converted": (
+        "Every unit converted in both {control} and {name}: there is no spread to "
+        "test, so the z statistic and the lift interval do not exist."
+    ),
+    "fisher": (
+        "{name} vs {control}: the counts are small, so the p-value comes from "
+        "Fisher's exact test."
+    ),
+    "no_spread": (
+        "{name} and {control} show no spread at all, so Welch's t-test cannot be "
+        "computed."
+    ),
+    "no_relative_lift": (
+        "The mean of {control} is not above zero, so the relative lift of {name} "
+        "is not defined; the difference is shown."
+    ),
+    "ended_without_winner": (
+        "{vs}: no significant difference by the planned end of the test."
+    ),
+}
 
 
-def too_few_units(name: str, label: str) -> str:
-    return (
-        f"{name} has fewer than two units, so its spread "
-        f"and interval for {label} are not available."
-    )
-
-
-def no_control_conversions(control: str, name: str) -> str:
-    return (
-        f"{control} has no conversions yet, so the "
-        f"relative lift of {name} cannot be computed (it would "
-        "divide by zero); the difference in points is shown."
-    )
-
-
-def no_conversions(name: str) -> str:
-    return (
-        f"{name} has no conversions yet, so the "
-        "interval for its relative lift cannot be computed."
-    )
-
-
-def all_converted(control: str, name: str) -> str:
-    return (
-        f"Every unit converted in both {control} and "
-        f"{name}: there is no spread to test, so the z statistic "
-        "and the lift interval do not exist."
-    )
-
-
-def fisher(name: str, control: str) -> str:
-    return (
-        f"{name} vs {control}: the counts are small, "
-        "so the p-value comes from Fisher's exact test."
-    )
-
-
-def no_spread(name: str, control: str) -> str:
-    return (
-        f"{name} and {control} show no spread at all, so "
-        "Welch's t-test cannot be computed."
-    )
-
-
-def no_relative_lift(control: str, name: str) -> str:
-    return (
-        f"The mean of {control} is not above zero, so the "
-        f"relative lift of {name} is not defined; the difference is shown."
-    )
+def note(code: str, **params: str) -> str:
+    """The sentence of a NOTES code with its parameters filled in."""
+    return NOTES[code].format(**params)
 
 
 def underpowered(basis: str, mde: float, power: float, required: float, have: str):
@@ -187,10 +175,6 @@ def underpowered(basis: str, mde: float, power: float, required: float, have: st
         f"about {int(required):,} units per variant, but {have} fall "
         "short. A real effect of that size could easily be missed."
     )
-
-
-def ended_without_winner(vs: str) -> str:
-    return f"{vs}: no significant difference by the planned end of the test."
 
 
 def below_threshold(vs: str, boundary: float) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from jinja2_fragments.flask import render_block
+
+from database import db
 
 
 def is_partial() -> bool:
@@ -29,3 +31,10 @@ def render(
         html = render_template(template, **context)
     # run.py adds Vary: HX-Request, HX-Request-Type to every response.
     return make_response(html, status)
+
+
+def saved(message: str, endpoint: str, **values) -> ResponseReturnValue:
+    """Commit the request's changes, say so, and send the browser on (303)."""
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values), 303)
