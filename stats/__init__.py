@@ -25,6 +25,9 @@ from .binomial import (
 from .continuous import (
     ContinuousBatch,
     analyze_continuous_batch,
+    check_sums,
+    combine_cells,
+    m2_from_sd,
     sufficient_from_mean_sd,
     welch_anova,
 )
@@ -112,6 +115,9 @@ __all__ = [
     "sample_size",
     "sequential_design",
     "spending_function",
+    "check_sums",
+    "combine_cells",
+    "m2_from_sd",
     "sufficient_from_mean_sd",
     "welch_anova",
     "with_guardrails",
