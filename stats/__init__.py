@@ -28,7 +28,6 @@ from .continuous import (
     check_sums,
     combine_cells,
     m2_from_sd,
-    sufficient_from_mean_sd,
     welch_anova,
 )
 from .design import (
@@ -118,7 +117,6 @@ __all__ = [
     "check_sums",
     "combine_cells",
     "m2_from_sd",
-    "sufficient_from_mean_sd",
     "welch_anova",
     "with_guardrails",
     "wilson_interval",

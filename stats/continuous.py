@@ -52,24 +52,6 @@ class ContinuousBatch(Estimates):
     chance_to_be_best: FloatArray
 
 
-def sufficient_from_mean_sd(
-    units: object, mean: object, sd: object
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """(units, mean, sample sd with n-1) -> (units, sums, sum_squares) arrays."""
-    n = as_counts(units, "units")
-    m = as_float_array(mean, "mean")
-    s = as_float_array(sd, "sd")
-    try:
-        n, m, s = np.broadcast_arrays(n, m, s)
-    except ValueError as exc:
-        raise StatsInputError("mean", "units, mean and sd must have one shape") from exc
-    if np.any(s < 0):
-        raise StatsInputError("sd", "a standard deviation cannot be negative")
-    sums = n * m
-    sum_squares = np.where(n > 0, (n - 1.0) * s**2 + n * m**2, 0.0)
-    return n.copy(), sums, sum_squares
-
-
 def cells_from_sums(
     units: FloatArray, sums: FloatArray, sum_squares: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
