@@ -86,12 +86,13 @@ class BinomialCell(Request):
             )
 
     @post_load
-    def _figures(self, data: dict, **kwargs: Any) -> tuple[int, float, float]:
-        return data["units"], data["conversions"], 0.0
+    def _figures(self, data: dict, **kwargs: Any) -> tuple[int, float, float, str]:
+        return data["units"], data["conversions"], 0.0, "counts"
 
 
 class MeanSdCell(Request):
-    """One variant's units, mean and sample standard deviation (n - 1)."""
+    """One variant's units, mean and sample standard deviation (n - 1): the
+    precise form (a sum of squares loses a small sd around a large mean)."""
 
     units = Count(maximum=MAX_COUNT)
     mean = Number(minimum=-MAX_VALUE, maximum=MAX_VALUE)
@@ -103,11 +104,9 @@ class MeanSdCell(Request):
             raise ValidationError("must be 0 with fewer than 2 units.", "sd")
 
     @post_load
-    def _figures(self, data: dict, **kwargs: Any) -> tuple[int, float, float]:
-        _, sums, squares = stats.sufficient_from_mean_sd(
-            data["units"], data["mean"], data["sd"]
-        )
-        return data["units"], float(sums), float(squares)
+    def _figures(self, data: dict, **kwargs: Any) -> tuple[int, float, float, str]:
+        m2 = float(stats.m2_from_sd(data["units"], data["sd"]))
+        return data["units"], data["mean"] if data["units"] else 0.0, m2, "means"
 
 
 class SumsCell(Request):
@@ -127,8 +126,8 @@ class SumsCell(Request):
             )
 
     @post_load
-    def _figures(self, data: dict, **kwargs: Any) -> tuple[int, float, float]:
-        return data["units"], data["sum"], data["sum_squares"]
+    def _figures(self, data: dict, **kwargs: Any) -> tuple[int, float, float, str]:
+        return data["units"], data["sum"], data["sum_squares"], "sums"
 
 
 def cell_schema(metric: str, entry: dict) -> Schema:
@@ -337,12 +336,29 @@ def parse_analyze(payload: Any) -> dict:
     if args["metric"] == "binomial":
         args["conversions"] = [[cell[1] for cell in look] for look in cells]
     else:
-        args["sums"] = [[cell[1] for cell in look] for look in cells]
-        args["sum_squares"] = [[cell[2] for cell in look] for look in cells]
+        args["means"], args["m2s"] = _means_and_m2s(cells)
     args["planned_split"] = _planned_split(args["planned_split"], n_looks, len(names))
     default_label = "conversion rate" if args["metric"] == "binomial" else "mean value"
     args.setdefault("metric_label", default_label)
     return args
+
+
+def _means_and_m2s(cells: list[list[tuple]]) -> tuple[list, list]:
+    """Each look's means and M2 per variant; cells given as sums are checked and
+    converted by the engine (stats.check_sums), in one call for all of them."""
+    sums = [cell[:3] for look in cells for cell in look if cell[3] == "sums"]
+    converted = iter([])
+    if sums:
+        _, means, m2s = stats.check_sums(*zip(*sums, strict=True))
+        converted = iter(zip(means.tolist(), m2s.tolist(), strict=True))
+    pairs = [
+        [next(converted) if cell[3] == "sums" else cell[1:3] for cell in look]
+        for look in cells
+    ]
+    return (
+        [[pair[0] for pair in look] for look in pairs],
+        [[pair[1] for pair in look] for look in pairs],
+    )
 
 
 def parse_boundaries(payload: Any) -> dict:

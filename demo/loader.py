@@ -206,8 +206,8 @@ def _cells(metric: dict, units, rng: np.random.Generator) -> list[dict]:
             {
                 "units": int(n),
                 "conversions": int(rng.binomial(n, rate)),
-                "value_sum": None,
-                "value_sum_squares": None,
+                "value_mean": None,
+                "value_m2": None,
             }
             for n, rate in zip(units, metric["rates"], strict=True)
         ]
@@ -218,8 +218,8 @@ def _cells(metric: dict, units, rng: np.random.Generator) -> list[dict]:
             {
                 "units": int(n),
                 "conversions": None,
-                "value_sum": float(values.sum()),
-                "value_sum_squares": float((values**2).sum()),
+                "value_mean": float(values.mean()) if n else 0.0,
+                "value_m2": float(((values - values.mean()) ** 2).sum()) if n else 0.0,
             }
         )
     return cells

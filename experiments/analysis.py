@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func
 
 import stats
 from core.clock import today
@@ -28,12 +27,13 @@ from experiments.models import (
 
 @dataclass(frozen=True)
 class Cell:
-    """One sprint's figures for a variant and metric (None when nothing entered)."""
+    """One sprint's figures for a variant and metric (None when nothing entered):
+    counts, or the mean and M2 (sum of squared deviations) of a continuous one."""
 
     units: int
     conversions: int | None
-    value_sum: float | None
-    value_sum_squares: float | None
+    value_mean: float | None
+    value_m2: float | None
 
     @property
     def rate(self) -> float | None:
@@ -43,17 +43,15 @@ class Cell:
 
     @property
     def mean(self) -> float | None:
-        if self.value_sum is None or self.units == 0:
+        if self.value_mean is None or self.units == 0:
             return None
-        return self.value_sum / self.units
+        return self.value_mean
 
     @property
     def sd(self) -> float | None:
-        if self.value_sum_squares is None or self.value_sum is None or self.units < 2:
+        if self.value_m2 is None or self.units < 2:
             return None
-        n = self.units
-        variance = (self.value_sum_squares - self.value_sum**2 / n) / (n - 1)
-        return float(np.sqrt(max(variance, 0.0)))
+        return float(np.sqrt(self.value_m2 / (self.units - 1)))
 
 
 @dataclass
@@ -92,7 +90,7 @@ def current_sprint() -> Sprint | None:
 
 
 def _result_rows(experiment_ids: list[int]):
-    """Sufficient statistics per experiment, variant, metric and sprint, from SQL."""
+    """The cells of the experiments (one row per variant, metric and sprint)."""
     if not experiment_ids:
         return []
     return db.session.execute(
@@ -101,16 +99,13 @@ def _result_rows(experiment_ids: list[int]):
             Result.variant_id,
             Result.metric_id,
             Result.sprint_id,
-            func.sum(Result.units),
-            func.sum(Result.conversions),
-            func.sum(Result.value_sum),
-            func.sum(Result.value_sum_squares),
+            Result.units,
+            Result.conversions,
+            Result.value_mean,
+            Result.value_m2,
         )
         .join(Variant, Variant.id == Result.variant_id)
         .where(Variant.experiment_id.in_(experiment_ids))
-        .group_by(
-            Variant.experiment_id, Result.variant_id, Result.metric_id, Result.sprint_id
-        )
     ).all()
 
 
@@ -211,12 +206,12 @@ def _analyze_one(
     show_sprint_id: int | None,
 ) -> ExperimentAnalysis:
     cells: dict[tuple[int, int, int], Cell] = {}
-    for _, variant_id, metric_id, sprint_id, units, conv, vsum, vsq in rows:
+    for _, variant_id, metric_id, sprint_id, units, conv, mean, m2 in rows:
         cells[(variant_id, metric_id, sprint_id)] = Cell(
             int(units),
             None if conv is None else int(conv),
-            None if vsum is None else float(vsum),
-            None if vsq is None else float(vsq),
+            None if mean is None else float(mean),
+            None if m2 is None else float(m2),
         )
     used = {key[2] for key in cells} | {show_sprint_id}
     sprints = experiment_sprints(experiment, used, all_sprints)
@@ -260,16 +255,21 @@ def _weigh_guardrails(analysis: ExperimentAnalysis) -> None:
 
 
 def _add(parts: list[Cell]) -> Cell:
-    def total(values):
-        present = [v for v in values if v is not None]
-        return sum(present) if present else None
-
-    return Cell(
-        sum(p.units for p in parts),
-        total(p.conversions for p in parts),
-        total(p.value_sum for p in parts),
-        total(p.value_sum_squares for p in parts),
-    )
+    """The sprints' cells as one: counts add, continuous cells combine by Chan's
+    formula (stats.combine_cells)."""
+    units = sum(p.units for p in parts)
+    counts = [p.conversions for p in parts if p.conversions is not None]
+    values = [p for p in parts if p.value_mean is not None]
+    mean = m2 = None
+    if values:
+        _, total_mean, total_m2 = stats.combine_cells(
+            [p.units for p in values],
+            [p.value_mean for p in values],
+            [p.value_m2 or 0.0 for p in values],
+            cumulative=False,
+        )
+        mean, m2 = float(total_mean), float(total_m2)
+    return Cell(units, sum(counts) if counts else None, mean, m2)
 
 
 def _metric_analysis(
@@ -329,14 +329,14 @@ def _arrays(metric: Metric, looks, ordered, cells, splits) -> tuple:
             if metric.is_binomial:
                 first[i, j] = cell.conversions or 0
             else:
-                first[i, j] = cell.value_sum or 0.0
-                second[i, j] = cell.value_sum_squares or 0.0
+                first[i, j] = cell.value_mean or 0.0
+                second[i, j] = cell.value_m2 or 0.0
             split[i, j] = splits.get((variant.id, sprint.id), variant.planned_share)
     split = split / split.sum(axis=1, keepdims=True)
     kwargs = {}
     if metric.is_binomial:
         kwargs["conversions"] = first.astype(np.int64)
     else:
-        kwargs["sums"] = first
-        kwargs["sum_squares"] = second
+        kwargs["means"] = first
+        kwargs["m2s"] = second
     return units, kwargs, split

@@ -15,14 +15,13 @@ from experiments.models import Experiment, Result, ResultEdit, Sprint
 
 # The statuses in which results can be entered.
 OPEN_FOR_RESULTS = ("running", "analyzing", "decided")
-CELL_FIELDS = ("units", "conversions", "value_sum", "value_sum_squares")
+CELL_FIELDS = ("units", "conversions", "value_mean", "value_m2")
 
 
-def sufficient_from_entry(units: int, mean: float, sd: float) -> tuple[float, float]:
-    """(n, mean, sample sd) as the stored sum and sum of squares (the one
-    conversion lives in stats)."""
-    _, value_sum, value_sum_squares = stats.sufficient_from_mean_sd(units, mean, sd)
-    return float(value_sum), float(value_sum_squares)
+def cell_from_entry(units: int, mean: float, sd: float) -> tuple[float, float]:
+    """(n, mean, sample sd) as the stored mean and M2 = (n - 1) sd^2 (the one
+    conversion lives in stats); a cell without units has the mean 0."""
+    return (float(mean) if units else 0.0), float(stats.m2_from_sd(units, sd))
 
 
 def record_result(

@@ -231,7 +231,9 @@ class Metric(db.Model):
 
 
 class Result(db.Model):
-    """One (variant, sprint, metric): sufficient statistics that add across sprints."""
+    """One (variant, sprint, metric): units and conversions, or for a continuous
+    metric units, mean and M2 (the sum of squared deviations from the mean,
+    (n - 1) sd^2), which combine across sprints by stats.combine_cells."""
 
     __tablename__ = "results"
     __table_args__ = (
@@ -241,10 +243,7 @@ class Result(db.Model):
             "conversions IS NULL OR (conversions >= 0 AND conversions <= units)",
             name="conversions_range",
         ),
-        CheckConstraint(
-            "value_sum_squares IS NULL OR value_sum_squares >= 0",
-            name="sum_squares_nonnegative",
-        ),
+        CheckConstraint("value_m2 IS NULL OR value_m2 >= 0", name="m2_nonnegative"),
         CheckConstraint(check_in("source", RESULT_SOURCES), name="source_known"),
     )
 
@@ -256,8 +255,8 @@ class Result(db.Model):
     metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id", ondelete="CASCADE"))
     units: Mapped[int] = mapped_column(BigInteger)
     conversions: Mapped[int | None] = mapped_column(BigInteger)
-    value_sum: Mapped[float | None]
-    value_sum_squares: Mapped[float | None]
+    value_mean: Mapped[float | None]
+    value_m2: Mapped[float | None]
     source: Mapped[str] = mapped_column(String(8), default="form")
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -269,6 +268,14 @@ class ResultEdit(db.Model):
     """The trail of a result: what it was before each change, who changed it."""
 
     __tablename__ = "result_edits"
+    __table_args__ = (
+        CheckConstraint(
+            "old_value_m2 IS NULL OR old_value_m2 >= 0", name="old_m2_nonnegative"
+        ),
+        CheckConstraint(
+            "new_value_m2 IS NULL OR new_value_m2 >= 0", name="new_m2_nonnegative"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     result_id: Mapped[int] = mapped_column(
@@ -279,12 +286,12 @@ class ResultEdit(db.Model):
     source: Mapped[str] = mapped_column(String(8))
     old_units: Mapped[int | None] = mapped_column(BigInteger)
     old_conversions: Mapped[int | None] = mapped_column(BigInteger)
-    old_value_sum: Mapped[float | None]
-    old_value_sum_squares: Mapped[float | None]
+    old_value_mean: Mapped[float | None]
+    old_value_m2: Mapped[float | None]
     new_units: Mapped[int] = mapped_column(BigInteger)
     new_conversions: Mapped[int | None] = mapped_column(BigInteger)
-    new_value_sum: Mapped[float | None]
-    new_value_sum_squares: Mapped[float | None]
+    new_value_mean: Mapped[float | None]
+    new_value_m2: Mapped[float | None]
 
     changed_by = relationship("User")
 

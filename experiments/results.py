@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from auth.decorators import require
 from core.limits import MAX_COUNT, MAX_VALUE
 from database import db
-from experiments.entry import OPEN_FOR_RESULTS, record_result, sufficient_from_entry
+from experiments.entry import OPEN_FOR_RESULTS, cell_from_entry, record_result
 from experiments.models import Experiment, Sprint
 from experiments.page import load_experiment, render_page
 from web.fields import DecimalField, IdField, IntegerField
@@ -66,8 +64,8 @@ class CellForm(WebForm):
         return {
             "units": units,
             "conversions": conversions,
-            "value_sum": None,
-            "value_sum_squares": None,
+            "value_mean": None,
+            "value_m2": None,
         }
 
     def _continuous(self) -> dict | None:
@@ -79,15 +77,13 @@ class CellForm(WebForm):
                 self.error("mean", "With no units the mean is 0.")
         if not self.ok:
             return None
-        value_sum, value_sum_squares = sufficient_from_entry(units, mean, sd)
-        if not (math.isfinite(value_sum) and math.isfinite(value_sum_squares)):
-            self.error("mean", "These figures are too large to store.")
-            return None
+        # Within the form's limits M2 stays below 1e36: always a finite float.
+        value_mean, value_m2 = cell_from_entry(units, mean, sd)
         return {
             "units": units,
             "conversions": None,
-            "value_sum": value_sum,
-            "value_sum_squares": value_sum_squares,
+            "value_mean": value_mean,
+            "value_m2": value_m2,
         }
 
 

@@ -25,7 +25,9 @@ from .binomial import (
 from .continuous import (
     ContinuousBatch,
     analyze_continuous_batch,
-    sufficient_from_mean_sd,
+    check_sums,
+    combine_cells,
+    m2_from_sd,
     welch_anova,
 )
 from .design import (
@@ -112,7 +114,9 @@ __all__ = [
     "sample_size",
     "sequential_design",
     "spending_function",
-    "sufficient_from_mean_sd",
+    "check_sums",
+    "combine_cells",
+    "m2_from_sd",
     "welch_anova",
     "with_guardrails",
     "wilson_interval",

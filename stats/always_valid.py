@@ -33,7 +33,7 @@ import numpy as np
 
 from .arrays import BoolArray, FloatArray
 from .binomial import check_binomial
-from .continuous import check_continuous
+from .continuous import check_cells, mean_and_sd
 from .errors import StatsInputError, check_positive, check_probability
 
 # GrowthBook's default tuning parameter is 5,000 (its "estimated users"); ours is
@@ -171,21 +171,24 @@ def always_valid_binomial(
 
 def always_valid_continuous(
     units: object,
-    sums: object,
-    sum_squares: object,
+    sums: object = None,
+    sum_squares: object = None,
     alpha: float = 0.05,
     tuned_units_per_variant: float = DEFAULT_TUNED_UNITS_PER_VARIANT,
+    *,
+    means: object = None,
+    m2s: object = None,
 ) -> AlwaysValid:
     """Difference of means by the normal approximation (Welch's variance).
 
-    units, sums, sum_squares: cumulative per look, (S, V) or (S, E, V).
+    units with sums and sum_squares, or with means and m2s (M2 = (n - 1) sd^2):
+    cumulative per look, (S, V) or (S, E, V).
     """
-    n, s, ss = check_continuous(units, sums, sum_squares)
-    n, s, ss = _looks_first(n), _looks_first(s), _looks_first(ss)
+    cells = check_cells(units, sums, sum_squares, means, m2s)
+    n, cell_mean, m2 = (_looks_first(v) for v in cells)
+    mean, sd = mean_and_sd(n, cell_mean, m2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = s / n
-        sample_var = np.maximum(ss - n * mean * mean, 0.0) / (n - 1.0)
-        var = np.where(n > 1, sample_var / n, np.nan)
+        var = sd**2 / n
     return always_valid(
         mean[..., 1:] - mean[..., :1],
         np.nan_to_num(var[..., 1:] + var[..., :1], nan=0.0),

@@ -83,9 +83,8 @@ def _stratified_binomial(inp: Inputs) -> tuple[FloatArray, ...]:
 def _continuous(inp: Inputs) -> tuple[FloatArray, ...]:
     """Difference of means and Welch's variance; the ratio of means - 1 and its
     delta-method variance (var_t + ratio^2 var_c) / mean_c^2."""
-    assert inp.s is not None and inp.q is not None
-    n = inp.cum_n
-    mean, sd = mean_and_sd(n, np.cumsum(inp.s, axis=0), np.cumsum(inp.q, axis=0))
+    n, cum_mean, cum_m2 = inp.cum_cells
+    mean, sd = mean_and_sd(n, cum_mean, cum_m2)
     with np.errstate(divide="ignore", invalid="ignore"):
         var = np.where(n > 1, sd**2 / n, np.nan)
         m_t, m_c = mean[:, 1:], mean[:, :1]

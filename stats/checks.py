@@ -15,7 +15,7 @@ import numpy as np
 
 from .arrays import FloatArray
 from .binomial import check_binomial
-from .continuous import check_continuous
+from .continuous import check_cells, combine_cells
 from .errors import StatsInputError, as_float_array, check_choice, check_probability
 from .multiple import CORRECTIONS
 from .sequential import SPENDING_FUNCTIONS
@@ -42,8 +42,8 @@ class Inputs:
     observational: bool
     n: FloatArray
     x: FloatArray | None
-    s: FloatArray | None
-    q: FloatArray | None
+    mean: FloatArray | None  # continuous: each cell's mean and M2 ((n - 1) sd^2)
+    m2: FloatArray | None
     split: FloatArray
     plan_units: FloatArray | None
     planned_looks: int | None
@@ -65,6 +65,18 @@ class Inputs:
     @property
     def total_n(self) -> FloatArray:
         return self.n.sum(axis=0)
+
+    @property
+    def cum_cells(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Continuous (units, mean, M2) on the data up to each sprint."""
+        assert self.mean is not None and self.m2 is not None
+        return combine_cells(self.n, self.mean, self.m2)
+
+    @property
+    def total_cells(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Continuous (units, mean, M2) per variant over all sprints."""
+        assert self.mean is not None and self.m2 is not None
+        return combine_cells(self.n, self.mean, self.m2, cumulative=False)
 
     @property
     def split_changed(self) -> bool:
@@ -158,23 +170,22 @@ def check_mde(value: Any) -> float | None:
 
 
 def check_counts(
-    metric: str, n_var: int, units: Any, conversions: Any, sums: Any, sq: Any
+    metric: str, n_var: int, units: Any, **kw: Any
 ) -> tuple[FloatArray, FloatArray | None, FloatArray | None, FloatArray | None]:
-    """units and conversions (binomial) or sums and sum_squares (continuous)."""
+    """units and conversions (binomial), or sums and sum_squares or means and
+    m2s (continuous, returned as means and M2)."""
     n = as_table(units, "units", n_var)
     if metric == "binomial":
-        if conversions is None:
+        if kw["conversions"] is None:
             raise StatsInputError("conversions", "required for a binomial metric")
-        n, x = check_binomial(n, as_table(conversions, "conversions", n_var))
+        n, x = check_binomial(n, as_table(kw["conversions"], "conversions", n_var))
         return n, x, None, None
-    if sums is None or sq is None:
-        raise StatsInputError(
-            "sums" if sums is None else "sum_squares",
-            "required for a continuous metric",
-        )
-    s, q = as_table(sums, "sums", n_var), as_table(sq, "sum_squares", n_var)
-    n, s, q = check_continuous(n, s, q)
-    return n, None, s, q
+    tables = {
+        name: None if kw[name] is None else as_table(kw[name], name, n_var)
+        for name in ("sums", "sum_squares", "means", "m2s")
+    }
+    n, mean, m2 = check_cells(n, **tables)
+    return n, None, mean, m2
 
 
 def check_labels(sprint_labels: Sequence[str] | None, n_sprints: int) -> tuple:
@@ -198,8 +209,11 @@ def check_inputs(metric: str, names: Sequence[str], units: Any, **kw: Any) -> In
     power = check_probability(kw["power"], "power")
     check_choice(kw["spending"], "spending", SPENDING_FUNCTIONS)
     check_choice(kw["correction"], "correction", CORRECTIONS)
-    n, x, s, q = check_counts(
-        metric, n_var, units, kw["conversions"], kw["sums"], kw["sum_squares"]
+    n, x, mean, m2 = check_counts(
+        metric,
+        n_var,
+        units,
+        **{k: kw[k] for k in ("conversions", "sums", "sum_squares", "means", "m2s")},
     )
     label = kw["metric_label"]
     return Inputs(
@@ -214,8 +228,8 @@ def check_inputs(metric: str, names: Sequence[str], units: Any, **kw: Any) -> In
         observational=bool(kw["observational"]),
         n=n,
         x=x,
-        s=s,
-        q=q,
+        mean=mean,
+        m2=m2,
         split=check_split(kw["planned_split"], n.shape),
         plan_units=check_planned_units(kw["planned_units"], n_var),
         planned_looks=check_int(kw["planned_looks"], "planned_looks"),

@@ -1,7 +1,9 @@
 """Continuous metrics (revenue, deal size, days to close) from sufficient statistics.
 
-Inputs per variant: units n, sum of values, sum of squared values (they add up
-across sprints). Welch's t-test compares each challenger with the control without
+Inputs per variant: units n, the mean, and M2, the sum of squared deviations from
+the mean ((n - 1) sd^2); cells of several sprints combine by Chan et al.'s parallel
+formula (combine_cells). Sums and sums of squares are accepted and converted once.
+Welch's t-test compares each challenger with the control without
 assuming equal variances.
 """
 
@@ -50,38 +52,27 @@ class ContinuousBatch(Estimates):
     chance_to_be_best: FloatArray
 
 
-def sufficient_from_mean_sd(
-    units: object, mean: object, sd: object
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """(units, mean, sample sd with n-1) -> (units, sums, sum_squares) arrays."""
-    n = as_counts(units, "units")
-    m = as_float_array(mean, "mean")
-    s = as_float_array(sd, "sd")
-    try:
-        n, m, s = np.broadcast_arrays(n, m, s)
-    except ValueError as exc:
-        raise StatsInputError("mean", "units, mean and sd must have one shape") from exc
-    if np.any(s < 0):
-        raise StatsInputError("sd", "a standard deviation cannot be negative")
-    sums = n * m
-    sum_squares = np.where(n > 0, (n - 1.0) * s**2 + n * m**2, 0.0)
-    return n.copy(), sums, sum_squares
+def cells_from_sums(
+    units: FloatArray, sums: FloatArray, sum_squares: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """(mean, M2) of cells given as sums: mean = sum / n and M2 = sum_squares -
+    sum * mean (at least 0); the mean is 0 without units, M2 is 0 below 2 units.
+    This subtraction is where sums lose a small spread: callers that can give
+    means and M2 directly should."""
+    mean = np.divide(sums, units, out=np.zeros(units.shape), where=units > 0)
+    m2 = np.where(units > 1, np.maximum(sum_squares - sums * mean, 0.0), 0.0)
+    return mean, m2
 
 
-def check_continuous(
+def check_sums(
     units: object, sums: object, sum_squares: object
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Validate the sufficient statistics: shapes, counts, a non-negative variance."""
+    """Validate cells given as sums (shapes, counts, a non-negative variance) and
+    return them as (units, mean, M2), whatever their shape."""
     n = as_counts(units, "units")
     s = as_float_array(sums, "sums")
     q = as_float_array(sum_squares, "sum_squares")
-    for name, arr in (("sums", s), ("sum_squares", q)):
-        if arr.shape != n.shape:
-            raise StatsInputError(
-                name, f"shape {arr.shape} does not match units {n.shape}"
-            )
-    if n.ndim < 1 or n.shape[-1] < 2:
-        raise StatsInputError("units", "need at least two variants (control first)")
+    _check_shapes(n, (("sums", s), ("sum_squares", q)))
     if np.any((n == 0) & ((s != 0) | (q != 0))):
         raise StatsInputError("sums", "a variant with no units must have sums of 0")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -90,18 +81,116 @@ def check_continuous(
         raise StatsInputError(
             "sum_squares", "sum of squares is smaller than sum^2 / units (impossible)"
         )
-    return n, s, q
+    return (n, *cells_from_sums(n, s, q))
+
+
+def m2_from_sd(units: object, sd: object) -> FloatArray:
+    """M2 of cells given their sample sd (n - 1): (n - 1) sd^2, 0 below 2 units."""
+    n = np.asarray(units, dtype=np.float64)
+    return np.where(n > 1, (n - 1.0) * np.asarray(sd, dtype=np.float64) ** 2, 0.0)
+
+
+def check_means(
+    units: object, means: object, m2s: object
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Validate cells given as means and M2 (the sum of squared deviations from
+    the cell's mean, (n - 1) sd^2); the mean of a cell without units is 0."""
+    n = as_counts(units, "units")
+    m = as_float_array(means, "means")
+    m2 = as_float_array(m2s, "m2s")
+    _check_shapes(n, (("means", m), ("m2s", m2)))
+    if np.any(m2 < 0):
+        raise StatsInputError("m2s", "a sum of squared deviations cannot be negative")
+    if np.any((n < 2) & (m2 != 0)):
+        raise StatsInputError("m2s", "a variant with fewer than 2 units has M2 of 0")
+    return n, np.where(n > 0, m, 0.0), m2 + 0.0
+
+
+def _check_shapes(n: FloatArray, named: tuple[tuple[str, FloatArray], ...]) -> None:
+    for name, arr in named:
+        if arr.shape != n.shape:
+            raise StatsInputError(
+                name, f"shape {arr.shape} does not match units {n.shape}"
+            )
+
+
+def check_cells(
+    units: object,
+    sums: object = None,
+    sum_squares: object = None,
+    means: object = None,
+    m2s: object = None,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(units, mean, M2), a column per variant, from either sums and
+    sum_squares or means and m2s."""
+    cells = _either(units, sums, sum_squares, means, m2s)
+    if cells[0].ndim < 1 or cells[0].shape[-1] < 2:
+        raise StatsInputError("units", "need at least two variants (control first)")
+    return cells
+
+
+def _either(
+    units: object, sums: object, sum_squares: object, means: object, m2s: object
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    given_sums = sums is not None or sum_squares is not None
+    if given_sums and (means is not None or m2s is not None):
+        raise StatsInputError("sums", "give sums and sum_squares, or means and m2s")
+    if given_sums:
+        if sums is None or sum_squares is None:
+            raise StatsInputError(
+                "sums" if sums is None else "sum_squares",
+                "required for a continuous metric",
+            )
+        return check_sums(units, sums, sum_squares)
+    if means is None or m2s is None:
+        raise StatsInputError(
+            "means" if means is None else "m2s", "required for a continuous metric"
+        )
+    return check_means(units, means, m2s)
+
+
+def _chan(a: tuple, b: tuple) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Two sets of cells as one (Chan, Golub & LeVeque's parallel formula)."""
+    (n_a, mean_a, m2_a), (n_b, mean_b, m2_b) = a, b
+    n = n_a + n_b
+    share = np.divide(n_b, n, out=np.zeros(n.shape), where=n > 0)
+    delta = mean_b - mean_a
+    return n, mean_a + delta * share, m2_a + m2_b + delta * delta * n_a * share
+
+
+def combine_cells(
+    units: object, mean: object, m2: object, axis: int = 0, cumulative: bool = True
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Cells (units, mean, M2) combined along `axis`: cumulatively (the same
+    shape, entry i combining cells 0..i), or into one total (`axis` removed).
+
+    Chan et al.'s formula never subtracts two large sums, so a small spread
+    around a large mean survives; cells without units count for nothing.
+    """
+    n, m, q = (
+        np.moveaxis(np.asarray(v, dtype=np.float64), axis, 0) for v in (units, mean, m2)
+    )
+    m = np.where(n > 0, m, 0.0)
+    acc = (n[0], m[0], q[0])
+    out = [acc]
+    for i in range(1, n.shape[0]):
+        acc = _chan(acc, (n[i], m[i], q[i]))
+        out.append(acc)
+    if not cumulative:
+        return acc
+    n_c, m_c, q_c = (
+        np.moveaxis(np.stack(part), 0, axis) for part in zip(*out, strict=True)
+    )
+    return n_c, m_c, q_c
 
 
 def mean_and_sd(
-    units: FloatArray, sums: FloatArray, sum_squares: FloatArray
+    units: FloatArray, mean: FloatArray, m2: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Mean and sample sd (n-1); NaN when undefined (no units, or one unit for sd)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(units > 0, sums / units, np.nan)
-        var = (sum_squares - sums * mean) / (units - 1.0)
-    var = np.where(units > 1, np.maximum(var, 0.0), np.nan)
-    return mean, np.sqrt(var)
+    """Mean and sample sd (n-1) of cells; NaN when undefined (no units, or one
+    unit for the sd)."""
+    var = np.divide(m2, units - 1.0, out=np.full(m2.shape, np.nan), where=units > 1)
+    return np.where(units > 0, mean, np.nan), np.sqrt(var)
 
 
 def welch_anova(
@@ -127,19 +216,35 @@ def welch_anova(
 
 def analyze_continuous_batch(
     units: object,
-    sums: object,
-    sum_squares: object,
+    sums: object = None,
+    sum_squares: object = None,
     alpha: float = 0.05,
     correction: str = "holm",
     higher_is_better: bool = True,
+    *,
+    means: object = None,
+    m2s: object = None,
 ) -> ContinuousBatch:
-    """Analyse E experiments at once; arrays shaped (E, V), control in column 0:
-    Welch's t-test and interval (_welch), the relative lift (_lift), Welch's ANOVA
-    for V >= 3, normal-approximation posteriors (bayes.normal_summaries)."""
+    """Analyse E experiments at once; arrays shaped (E, V), control in column 0,
+    the cells given as sums and sum_squares or (precisely) as means and m2s."""
     alpha = check_probability(alpha, "alpha")
-    n, s, q = check_continuous(units, sums, sum_squares)
+    n, mean, m2 = check_cells(units, sums, sum_squares, means, m2s)
     check_batch(n)
-    mean, sd = mean_and_sd(n, s, q)
+    return continuous_batch(n, mean, m2, alpha, correction, higher_is_better)
+
+
+def continuous_batch(
+    n: FloatArray,
+    cell_mean: FloatArray,
+    m2: FloatArray,
+    alpha: float,
+    correction: str = "holm",
+    higher_is_better: bool = True,
+) -> ContinuousBatch:
+    """The batch figures of checked (E, V) cells (units, mean, M2): Welch's
+    t-test and interval (_welch), the relative lift (_lift), Welch's ANOVA for
+    V >= 3, normal-approximation posteriors (bayes.normal_summaries)."""
+    mean, sd = mean_and_sd(n, cell_mean, m2)
     with np.errstate(divide="ignore", invalid="ignore"):
         se = sd / np.sqrt(n)
         t_crit_one = stats.t.ppf(1.0 - alpha / 2.0, np.maximum(n - 1.0, 1.0))

@@ -14,7 +14,7 @@ import numpy as np
 
 from .binomial import analyze_binomial_batch
 from .checks import Inputs
-from .continuous import analyze_continuous_batch
+from .continuous import continuous_batch
 from .report_types import num
 from .stratified import mantel_haenszel
 
@@ -57,10 +57,7 @@ def look_estimates(inp: Inputs) -> list[list[Estimate]]:
         assert inp.x is not None
         b: Any = analyze_binomial_batch(cum_n, np.cumsum(inp.x, axis=0), *args)
     else:
-        assert inp.s is not None and inp.q is not None
-        b = analyze_continuous_batch(
-            cum_n, np.cumsum(inp.s, axis=0), np.cumsum(inp.q, axis=0), *args
-        )
+        b = continuous_batch(*inp.cum_cells, *args)
     return [
         [_rows(b, j, s) for s in range(inp.n_sprints)] for j in range(inp.n_var - 1)
     ]

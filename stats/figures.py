@@ -17,7 +17,7 @@ from scipy import special
 from . import wording
 from .binomial import analyze_binomial_batch
 from .checks import Inputs
-from .continuous import analyze_continuous_batch
+from .continuous import continuous_batch
 from .estimates import stratified_at
 from .report_types import Notes, count, num
 from .srm import sample_ratio_mismatch
@@ -188,10 +188,7 @@ def pooled_figures(inp: Inputs, notes: Notes) -> Figures:
         variants, comparisons = binomial_rows(inp, b, notes)
         test = "chi_square"
     else:
-        assert inp.s is not None and inp.q is not None
-        b = analyze_continuous_batch(
-            total, inp.s.sum(axis=0)[None, :], inp.q.sum(axis=0)[None, :], *args
-        )
+        b = continuous_batch(*(v[None, :] for v in inp.total_cells), *args)
         variants, comparisons = continuous_rows(inp, b, notes)
         test = "welch_anova"
     omni = omnibus(

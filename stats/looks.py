@@ -77,9 +77,8 @@ def _binomial_z(inp: Inputs) -> FloatArray:
 
 
 def _continuous_z(inp: Inputs) -> FloatArray:
-    assert inp.s is not None and inp.q is not None
-    cum_n = inp.cum_n
-    mean, sd = mean_and_sd(cum_n, np.cumsum(inp.s, axis=0), np.cumsum(inp.q, axis=0))
+    cum_n, cum_mean, cum_m2 = inp.cum_cells
+    mean, sd = mean_and_sd(cum_n, cum_mean, cum_m2)
     with np.errstate(divide="ignore", invalid="ignore"):
         var = sd**2 / cum_n
         se = np.sqrt(var[:, 1:] + var[:, :1])

@@ -42,8 +42,7 @@ def required_per_variant(inp: Inputs) -> float | None:
             return None  # beyond what a plan can size (planning's limits)
         plan = sample_size(rate, inp.mde, inp.alpha, inp.power, inp.n_var)
         return float(plan.units_per_variant)
-    assert inp.s is not None and inp.q is not None
-    mean, sd = mean_and_sd(total[:1], inp.s.sum(axis=0)[:1], inp.q.sum(axis=0)[:1])
+    mean, sd = mean_and_sd(*(v[:1] for v in inp.total_cells))
     if not (np.isfinite(mean[0]) and np.isfinite(sd[0])) or mean[0] == 0:
         return None
     a = comparison_alpha(inp.alpha, inp.n_var)

@@ -5,9 +5,12 @@ The steps run in one direction, each on plain data: checks (Inputs) -> figures
 boundaries) -> planning -> verdicts -> the Report.
 
 How analyze() reads its inputs and decides:
-units (and conversions, or sums and sum_squares) are (S, V): one row per
-sprint, the control in column 0; a (V,) array is one look. Figures for the
-comparisons use the cumulative totals.
+units (and conversions, or for a continuous metric means and m2s, M2 being
+the sum of squared deviations (n - 1) sd^2, or sums and sum_squares) are (S, V):
+one row per sprint, the control in column 0; a (V,) array is one look. Means
+and M2 keep a small spread around a large mean that sums of squares lose; the
+sprints' cells combine by Chan et al.'s formula (continuous.combine_cells).
+Figures for the comparisons use the cumulative totals.
 
 Significance, with a planned sample size (planned_units): a comparison is
 significant as soon as any look crosses its Lan-DeMets boundary (the verdict
@@ -66,6 +69,8 @@ def analyze(
     sums: Any = None,
     sum_squares: Any = None,
     *,
+    means: Any = None,
+    m2s: Any = None,
     alpha: float = 0.05,
     power: float = 0.8,
     planned_split: Any = None,
@@ -90,6 +95,8 @@ def analyze(
         conversions=conversions,
         sums=sums,
         sum_squares=sum_squares,
+        means=means,
+        m2s=m2s,
         alpha=alpha,
         power=power,
         planned_split=planned_split,

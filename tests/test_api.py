@@ -1,6 +1,7 @@
 """The public statistics API and the calculator page: contract, errors, no login."""
 
 import json
+import math
 
 import pytest
 from statsmodels.stats.proportion import proportions_ztest
@@ -110,6 +111,24 @@ def test_analyze_continuous_given_as_mean_and_sd(client):
     assert body["comparisons"][0]["test"] == "welch_t"
     assert body["variants"][1]["mean"] == pytest.approx(110.0)
     assert body["variants"][1]["sd"] == pytest.approx(25.0)
+
+
+def test_mean_and_sd_keep_a_small_sd_around_a_large_mean_across_sprints(client):
+    # Sums of squares of these cells (2e22) hold no digit of the variance.
+    cell = {"units": 1_000_000, "mean": 1e8, "sd": 1.0}
+    payload = {
+        "metric": "continuous",
+        "variants": [
+            {"name": "A", "sprints": [cell, cell]},
+            {"name": "B", "sprints": [{**cell, "mean": 1e8 + 0.01}] * 2},
+        ],
+    }
+    body = post(client, "/api/v1/analyze", payload).get_json()
+    pooled_sd = math.sqrt(2 * 999_999 / 1_999_999)  # two sprints of sd 1
+    assert [v["sd"] for v in body["variants"]] == pytest.approx(
+        [pooled_sd, pooled_sd], rel=1e-9
+    )
+    assert body["comparisons"][0]["difference"] == (1e8 + 0.01) - 1e8
 
 
 def test_boundaries_endpoint_gives_the_published_obrien_fleming_values(client):

@@ -28,7 +28,7 @@ from experiments.entry import add_feedback, feedback_problems, record_result
 from experiments.models import PlannedSplit, Result, ResultEdit
 
 ROOT = Path(__file__).resolve().parent.parent
-CELL = {"units": 100, "conversions": 5, "value_sum": None, "value_sum_squares": None}
+CELL = {"units": 100, "conversions": 5, "value_mean": None, "value_m2": None}
 
 
 def trail() -> list[tuple]:

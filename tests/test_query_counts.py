@@ -71,8 +71,8 @@ def _populate(
                                           units=100, conversions=10))  # fmt: skip
                     db.session.add(Result(variant_id=variant.id, sprint_id=sprint.id,
                                           metric_id=experiment.metrics[1].id,
-                                          units=100, value_sum=500.0,
-                                          value_sum_squares=3000.0))  # fmt: skip
+                                          units=100, value_mean=5.0,
+                                          value_m2=500.0))  # fmt: skip
                     db.session.add(Feedback(variant_id=variant.id, sprint_id=sprint.id,
                                             lead_quality=3, sentiment="neutral",
                                             outcome="open"))  # fmt: skip

@@ -191,12 +191,8 @@ def test_continuous_metric_is_entered_as_mean_and_sd(
     assert post_cell(client, ids, units="4", mean="10", sd="2").status_code == 303
     with app.app_context():
         result = db.session.execute(db.select(Result)).scalar_one()
-        # sum = n * mean; sum of squares = (n - 1) sd^2 + n mean^2
-        assert (result.units, result.value_sum, result.value_sum_squares) == (
-            4,
-            40.0,
-            412.0,
-        )
+        # the mean as typed; M2 = (n - 1) sd^2
+        assert (result.units, result.value_mean, result.value_m2) == (4, 10.0, 12.0)
         assert result.conversions is None
     page = client.get(f"/experiments/{ids['experiment']}").get_data(as_text=True)
     assert "10.0 ± 2.0" in page
@@ -444,3 +440,34 @@ def test_the_planned_sample_is_inflated_for_the_planned_looks(app, make_experime
     assert planned == four_looks.units_per_variant
     assert four_looks.fixed_units_per_variant == one_look.units_per_variant
     assert planned > one_look.units_per_variant
+
+
+def test_a_small_sd_around_a_large_mean_survives_the_sprints(
+    client, app, login, one_metric_experiment, make_sprint
+):
+    """Issue 7 section 3: mean 1e8, sd 1, n 1e6 in two sprints keeps its sd."""
+    from experiments.analysis import analyze_experiment
+    from experiments.models import Experiment
+
+    ids = one_metric_experiment("Deal size", "continuous", "won", "marketing")
+    with app.app_context():
+        sprint2 = make_sprint(2).id
+    login(client, "marketing")
+    for sprint in (ids["sprint"], sprint2):
+        for variant, mean in (("a", "100000000"), ("b", "100000000.01")):
+            cell = {**ids, "sprint": sprint}
+            response = post_cell(
+                client, cell, variant, units="1000000", mean=mean, sd="1"
+            )
+            assert response.status_code == 303
+    pooled_sd = (2 * 999_999 / 1_999_999) ** 0.5  # two sprints of sd 1
+    with app.app_context():
+        analysis = analyze_experiment(db.session.get(Experiment, ids["experiment"]))
+        total = analysis.totals[(ids["a"], ids["metric"])]
+        assert (total.units, total.mean) == (2_000_000, 1e8)
+        assert total.sd == pytest.approx(pooled_sd, rel=1e-9)
+        report = analysis.primary.report
+    assert [v["sd"] for v in report["variants"]] == pytest.approx(
+        [pooled_sd, pooled_sd], rel=1e-9
+    )
+    assert report["comparisons"][0]["difference"] == (1e8 + 0.01) - 1e8

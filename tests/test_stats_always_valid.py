@@ -11,7 +11,6 @@ from stats import (
     always_valid,
     always_valid_binomial,
     always_valid_continuous,
-    sufficient_from_mean_sd,
 )
 from stats.simulation import always_valid_rate, naive_rate, simulate_counts
 
@@ -127,8 +126,10 @@ def test_many_variants_share_alpha_by_bonferroni():
 
 
 def test_continuous_uses_the_welch_variance():
-    n, s, ss = sufficient_from_mean_sd([[1000, 1000]], [[10.0, 10.5]], [[4.0, 5.0]])
-    result = always_valid_continuous(n, s, ss, tuned_units_per_variant=1000)
+    m2 = [[999 * 4.0**2, 999 * 5.0**2]]  # M2 = (n - 1) sd^2
+    result = always_valid_continuous(
+        [[1000, 1000]], means=[[10.0, 10.5]], m2s=m2, tuned_units_per_variant=1000
+    )
     v = 16 / 1000 + 25 / 1000
     expected = direct_p_value(0.5, v, 500, 0.05, 500)
     assert result.p_value[0, 0, 0] == pytest.approx(expected, rel=1e-6)

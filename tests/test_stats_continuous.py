@@ -9,7 +9,7 @@ from scipy import integrate, stats
 from statsmodels.stats.oneway import anova_generic
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
-from stats import StatsInputError, analyze_continuous_batch, sufficient_from_mean_sd
+from stats import StatsInputError, analyze, analyze_continuous_batch, combine_cells
 from stats.bayes import normal_summaries
 
 
@@ -21,6 +21,11 @@ def raw_samples(seed, sizes, means, sds):
 def from_raw(samples):
     n = [len(s) for s in samples]
     return n, [s.sum() for s in samples], [(s**2).sum() for s in samples]
+
+
+def m2_of(units, sd):
+    """M2, the sum of squared deviations, of a cell given its sample sd (n - 1)."""
+    return (np.asarray(units, dtype=float) - 1.0) * np.asarray(sd, dtype=float) ** 2
 
 
 CASES = [
@@ -54,12 +59,11 @@ def test_welch_test_and_interval_match_statsmodels(seed, sizes, means, sds):
 def test_mean_and_sd_input_gives_the_same_results(seed, sizes, means, sds):
     samples = raw_samples(seed, sizes, means, sds)
     by_sums = analyze_continuous_batch(*(np.array([v]) for v in from_raw(samples)))
-    n, s, q = sufficient_from_mean_sd(
-        [[len(v) for v in samples]],
-        [[v.mean() for v in samples]],
-        [[v.std(ddof=1) for v in samples]],
+    n = [[len(v) for v in samples]]
+    m2 = m2_of(n, [[v.std(ddof=1) for v in samples]])
+    by_mean_sd = analyze_continuous_batch(
+        n, means=[[v.mean() for v in samples]], m2s=m2
     )
-    by_mean_sd = analyze_continuous_batch(n, s, q)
     assert by_mean_sd.p_value == pytest.approx(by_sums.p_value, rel=1e-8)
     assert by_mean_sd.difference_low == pytest.approx(by_sums.difference_low, rel=1e-8)
     ref = stats.ttest_ind_from_stats(
@@ -69,16 +73,9 @@ def test_mean_and_sd_input_gives_the_same_results(seed, sizes, means, sds):
     assert by_mean_sd.p_value[0, 0] == pytest.approx(ref.pvalue, rel=1e-8)
 
 
-def test_sufficient_from_mean_sd_uses_the_sample_sd():
-    n, s, q = sufficient_from_mean_sd([4], [2.0], [1.0])
-    values = np.array([1.0, 2.0, 2.0, 3.0]) * np.sqrt(1.5) + 2 - 2 * np.sqrt(1.5)
-    assert values.std(ddof=1) == pytest.approx(1.0)
-    assert (n[0], s[0], q[0]) == pytest.approx((4, values.sum(), (values**2).sum()))
-
-
 def test_relative_lift_delta_method_by_hand():
-    n, s, q = sufficient_from_mean_sd([[100, 120]], [[10.0, 11.0]], [[3.0, 4.0]])
-    b = analyze_continuous_batch(n, s, q)
+    n = [[100, 120]]
+    b = analyze_continuous_batch(n, means=[[10.0, 11.0]], m2s=m2_of(n, [[3.0, 4.0]]))
     se_c2, se_t2 = 9 / 100, 16 / 120
     se = np.sqrt(se_t2 + 1.1**2 * se_c2) / 10
     z = stats.norm.ppf(0.975)
@@ -99,8 +96,9 @@ def test_relative_lift_with_a_zero_control_mean_and_spread_raises_no_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         b = analyze_continuous_batch([[10, 10]], [[0, 10]], [[9, 19]])
-        n, s, q = sufficient_from_mean_sd([[10, 10, 10]], [[-2.0, 1.0, 3.0]], [[1.0]])
-        negative = analyze_continuous_batch(n, s, q)
+        negative = analyze_continuous_batch(
+            [[10, 10, 10]], means=[[-2.0, 1.0, 3.0]], m2s=[[9.0, 9.0, 9.0]]
+        )
     assert np.isnan(b.relative_lift[0, 0])
     assert np.isnan(b.relative_lift_low[0, 0]) and np.isnan(b.relative_lift_high[0, 0])
     ref = stats.ttest_ind_from_stats(1.0, 1.0, 10, 0.0, 1.0, 10, equal_var=False)
@@ -110,12 +108,11 @@ def test_relative_lift_with_a_zero_control_mean_and_spread_raises_no_warning():
 
 
 def test_an_undefined_lift_leaves_the_other_rows_alone():
-    n, s, q = sufficient_from_mean_sd(
-        [[100, 120], [10, 10], [50, 0]], [[10.0, 11.0], [0.0, 1.0], [5.0, 0.0]],
-        [[3.0, 4.0], [1.0, 1.0], [2.0, 0.0]],
-    )  # fmt: skip
-    together = analyze_continuous_batch(n, s, q)
-    alone = analyze_continuous_batch(n[:1], s[:1], q[:1])
+    n = np.array([[100, 120], [10, 10], [50, 0]])
+    mean = np.array([[10.0, 11.0], [0.0, 1.0], [5.0, 0.0]])
+    m2 = m2_of(n, [[3.0, 4.0], [1.0, 1.0], [2.0, 0.0]])
+    together = analyze_continuous_batch(n, means=mean, m2s=m2)
+    alone = analyze_continuous_batch(n[:1], means=mean[:1], m2s=m2[:1])
     assert together.relative_lift_low[0, 0] == alone.relative_lift_low[0, 0]
     assert np.isnan(together.relative_lift[1:]).all()
 
@@ -201,4 +198,144 @@ def test_normal_posterior_figures_match_quad():
 def test_invalid_sufficient_statistics_name_the_field(kwargs, field):
     with pytest.raises(StatsInputError) as err:
         analyze_continuous_batch(**kwargs)
+    assert err.value.field == field
+
+
+# Issue 7 section 3: a large mean with a small spread. The sums of squares of
+# these cells (about 2e22) hold no digit of the variance (about 2e6).
+BIG_N, BIG_MEAN, BIG_SD = 1_000_000, 1e8, 1.0
+
+
+def big_cells():
+    """Two sprints, two variants (means 1e8 and 1e8 + 0.01), sd 1, n 1e6 each."""
+    n = np.full((2, 2), BIG_N)
+    means = np.array([[BIG_MEAN, BIG_MEAN + 0.01]] * 2)
+    return n, means, m2_of(n, np.full((2, 2), BIG_SD))
+
+
+def exact_pooled_sd():
+    """Two cells of n units, one mean and sd 1: sqrt(2 (n - 1) / (2 n - 1))."""
+    return math.sqrt(2 * (BIG_N - 1) / (2 * BIG_N - 1))
+
+
+def test_a_large_mean_keeps_its_small_sd_across_sprints():
+    n, means, m2 = big_cells()
+    d = analyze("continuous", ["A", "B"], n, means=means, m2s=m2).to_dict()
+    sd = exact_pooled_sd()
+    assert sd == pytest.approx(BIG_SD, rel=1e-6)  # two sprints of sd 1 pool to ~1
+    for j, variant in enumerate(d["variants"]):
+        assert variant["units"] == 2 * BIG_N
+        assert variant["mean"] == means[0, j]
+        assert variant["sd"] == pytest.approx(sd, rel=1e-9)
+    ref = stats.ttest_ind_from_stats(
+        means[0, 1], sd, 2 * BIG_N, means[0, 0], sd, 2 * BIG_N, equal_var=False
+    )
+    row = d["comparisons"][0]
+    assert row["difference"] == means[0, 1] - means[0, 0]
+    assert row["difference"] == pytest.approx(0.01, rel=1e-6)  # 1e8 + 0.01 rounds
+    assert row["t"] == pytest.approx(ref.statistic, rel=1e-9)
+    assert row["p_value"] == pytest.approx(ref.pvalue, rel=1e-9)
+
+
+def test_a_large_mean_keeps_its_small_sd_in_the_batch_and_the_looks():
+    n, means, m2 = big_cells()
+    one = analyze_continuous_batch(n[:1], means=means[:1], m2s=m2[:1])
+    assert one.sd[0] == pytest.approx([BIG_SD, BIG_SD], rel=1e-9)
+    ref = stats.ttest_ind_from_stats(
+        means[0, 1], BIG_SD, BIG_N, means[0, 0], BIG_SD, BIG_N, equal_var=False
+    )
+    assert one.p_value[0, 0] == pytest.approx(ref.pvalue, rel=1e-9)
+    d = analyze(
+        "continuous", ["A", "B"], n, means=means, m2s=m2, planned_looks=2
+    ).to_dict()
+    # Each look's z has the two-sided p of Welch's t on the cumulative cells.
+    for look, units, sd in zip(
+        d["looks"], (BIG_N, 2 * BIG_N), (BIG_SD, exact_pooled_sd()), strict=True
+    ):
+        p = stats.ttest_ind_from_stats(
+            means[0, 1], sd, units, means[0, 0], sd, units, equal_var=False
+        ).pvalue
+        assert look["z"] == pytest.approx(stats.norm.isf(p / 2), rel=1e-9)
+
+
+def random_cells(seed, sizes):
+    rng = np.random.default_rng(seed)
+    raw = [rng.normal(50.0, 3.0, size) for size in sizes]
+    n = np.array(sizes, dtype=float)
+    mean = np.array([r.mean() if r.size else 0.0 for r in raw])
+    m2 = np.array([((r - r.mean()) ** 2).sum() if r.size else 0.0 for r in raw])
+    return raw, n, mean, m2
+
+
+def test_chans_combination_equals_numpy_on_the_concatenated_data():
+    raw, n, mean, m2 = random_cells(7, [13, 1, 0, 250, 2, 97])
+    cum_n, cum_mean, cum_m2 = combine_cells(n, mean, m2)
+    for i in range(len(raw)):
+        data = np.concatenate(raw[: i + 1])
+        assert cum_n[i] == data.size
+        assert cum_mean[i] == pytest.approx(data.mean(), rel=1e-12)
+        assert cum_m2[i] / (data.size - 1) == pytest.approx(data.var(ddof=1), rel=1e-12)
+    total = combine_cells(n, mean, m2, cumulative=False)
+    assert [float(v) for v in total] == [cum_n[-1], cum_mean[-1], cum_m2[-1]]
+
+
+def test_chans_combination_runs_along_the_given_axis():
+    _, n, mean, m2 = random_cells(8, [5, 6, 7, 8, 9, 10])
+    rows = combine_cells(n.reshape(3, 2), mean.reshape(3, 2), m2.reshape(3, 2))
+    cols = combine_cells(n.reshape(2, 3).T, mean.reshape(2, 3).T, m2.reshape(2, 3).T)
+    by_axis = combine_cells(
+        n.reshape(2, 3), mean.reshape(2, 3), m2.reshape(2, 3), axis=1
+    )
+    for got, ref in zip(by_axis, cols, strict=True):
+        np.testing.assert_array_equal(got, ref.T)
+    assert rows[0].shape == (3, 2)
+
+
+def test_combining_one_cell_is_the_identity():
+    n, mean, m2 = np.array([[12.0, 3.0]]), np.array([[5.5, -2.0]]), np.array([[8.0, 1]])
+    for got, ref in zip(combine_cells(n, mean, m2), (n, mean, m2), strict=True):
+        np.testing.assert_array_equal(got, ref)
+
+
+def test_cells_with_no_unit_or_one_unit_combine_without_warnings():
+    n = np.array([0.0, 1.0, 0.0, 1.0])
+    mean = np.array([0.0, 4.0, 0.0, 6.0])
+    m2 = np.zeros(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cum_n, cum_mean, cum_m2 = combine_cells(n, mean, m2)
+        b = analyze_continuous_batch([[0, 1]], means=[[0.0, 4.0]], m2s=[[0.0, 0.0]])
+    np.testing.assert_array_equal(cum_n, [0, 1, 1, 2])
+    np.testing.assert_array_equal(cum_mean, [0, 4, 4, 5])
+    np.testing.assert_array_equal(cum_m2, [0, 0, 0, np.var([4.0, 6.0]) * 2])
+    assert np.isnan(b.mean[0, 0]) and b.mean[0, 1] == 4.0
+    assert np.isnan(b.sd).all()
+
+
+def test_sums_and_means_give_the_same_figures_for_ordinary_data():
+    samples = raw_samples(9, [40, 55], [20.0, 21.0], [4.0, 5.0])
+    n, s, q = (np.array([v]) for v in from_raw(samples))
+    by_sums = analyze_continuous_batch(n, s, q)
+    by_means = analyze_continuous_batch(
+        n,
+        means=[[v.mean() for v in samples]],
+        m2s=[[((v - v.mean()) ** 2).sum() for v in samples]],
+    )
+    assert by_means.p_value == pytest.approx(by_sums.p_value, rel=1e-9)
+    assert by_means.sd == pytest.approx(by_sums.sd, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"means": [[1.0, 2.0]]}, "m2s"),
+        ({"means": [[1.0, 2.0]], "m2s": [[1.0, -1.0]]}, "m2s"),
+        ({"means": [[1.0]], "m2s": [[1.0, 1.0]]}, "means"),
+        ({"means": [[1.0, 2.0]], "m2s": [[0.0, 1.0]], "sums": [[1.0, 2.0]]}, "sums"),
+        ({"means": [[1.0, 2.0]], "m2s": [[0.0, 1.0]], "units": [[10, 1]]}, "m2s"),
+    ],
+)
+def test_invalid_means_and_m2s_name_the_field(kwargs, field):
+    with pytest.raises(StatsInputError) as err:
+        analyze_continuous_batch(**{"units": [[10, 10]], **kwargs})
     assert err.value.field == field
