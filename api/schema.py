@@ -206,6 +206,9 @@ class AnalyzeRequest(Request):
     relative_mde = Number(
         minimum=stats.MIN_RELATIVE_MDE, maximum=MAX_RELATIVE_MDE, default=None
     )
+    # With planned_looks and relative_mde: the plan's sample size, so alpha is
+    # spent by information (binomial). Without one, the looks are always-valid.
+    baseline_rate = Number(minimum=stats.MIN_BASELINE_RATE, below=1, default=None)
     observational = Flag(default=False)
     higher_is_better = Flag(default=True)
     metric_label = Text(maximum=MAX_METRIC_LABEL, strip=False, required=False)

@@ -301,7 +301,9 @@ def _metric_analysis(
             alpha=experiment.alpha,
             power=experiment.power,
             planned_split=split,
-            planned_units=planned_units if metric.role == "primary" else None,
+            # The experiment's planned sample, for every metric: information
+            # grows with the units whatever the metric measures.
+            planned_units=planned_units,
             planned_looks=experiment.planned_looks,
             relative_mde=experiment.relative_mde,
             observational=experiment.observational,

@@ -17,6 +17,7 @@ Mantel-Haenszel ones with Sato's variance, as in the fixed-plan looks.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from scipy import special
@@ -33,9 +34,10 @@ from .stratified import mantel_haenszel
 
 
 def applies(inp: Inputs) -> bool:
-    """No plan at all (no planned sample size, no planned looks): the looks are
-    always-valid. (With planned looks alone, they are spaced by the calendar.)"""
-    return inp.plan_units is None and inp.planned_looks is None
+    """No planned sample size: the looks are always-valid, unless the plan is
+    a single look (then the one look is a fixed-sample test, and later sprints
+    are past the plan)."""
+    return inp.plan_units is None and inp.planned_looks != 1
 
 
 def _pooled_binomial(inp: Inputs) -> tuple[FloatArray, ...]:
@@ -124,7 +126,12 @@ def _sequences(inp: Inputs) -> tuple[AlwaysValid, AlwaysValid, bool, FloatArray]
         )
 
     raw = np.stack([d, np.expm1(lift) if log_scale else lift])
-    return sequence(d, var_d), sequence(lift, var_lift), log_scale, raw
+    diff = sequence(d, var_d)
+    if inp.metric == "binomial":  # a difference of two rates lies in [-1, 1]
+        diff = replace(
+            diff, lower=np.maximum(diff.lower, -1.0), upper=np.minimum(diff.upper, 1.0)
+        )
+    return diff, sequence(lift, var_lift), log_scale, raw
 
 
 def looks(inp: Inputs, notes: Notes) -> tuple[list[Track], list[list[Estimate]]]:

@@ -129,8 +129,8 @@ def fractions(inp: Inputs, info: FloatArray) -> FloatArray:
     """Planned information fraction per sprint per challenger (may exceed 1).
 
     With planned_units: the information reached over the planned information
-    P_t P_c / (P_t + P_c). With only planned_looks: sprint s of K is at s / K
-    (calendar spacing). A challenger with no information yet (it, or the
+    P_t P_c / (P_t + P_c). With a one-look plan and no planned units: sprint s
+    is at s (the first look is the final one). A challenger with no information yet (it, or the
     control, has no units) is at 0: it has no look at that sprint. Without any
     plan the looks are always-valid (stats.anytime) and this is not used.
     """

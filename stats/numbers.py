@@ -60,7 +60,7 @@ def points(value: Any, digits: int = POINTS_DIGITS, sign: bool = True) -> str:
     if missing(value):
         return MISSING
     text = f"{value * 100:{'+' if sign else ''},.{digits}f}"
-    if float(text) == 0:
+    if float(text.replace(",", "")) == 0:
         text = text.lstrip("+-")
     return signed(text) + " pp"
 

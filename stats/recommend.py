@@ -62,7 +62,8 @@ def _effect(report: Report, est: dict[str, Any]) -> str:
         word = fig.points if report.metric == "binomial" else fig.mean_difference
         text, ci = word(est["difference"]), tuple(est["difference_ci"])
     if ci[0] is not None and ci[1] is not None:
-        text += f" ({word(ci[0])} to {word(ci[1])})"
+        anytime = ", valid at any look" if est.get("always_valid") else ""
+        text += f" ({word(ci[0])} to {word(ci[1])}{anytime})"
     return text
 
 

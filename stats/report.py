@@ -24,10 +24,12 @@ was the final analysis and spent what alpha was left; later looks spend nothing
 and cannot change the verdict (gsDesign's convention). The look rows show the
 fractions capped at 1. A single look that completes the plan is judged by the
 Holm (or BH) adjusted p-value, and its boundary is the critical z of the level
-the adjustment applied to it (multiple.critical_levels).
+the adjustment applied to it (multiple.critical_levels); so is a plan of one
+look without a sample size (later sprints are past it).
 
-Without a planned sample size (planned_looks alone, or nothing) every sprint is
-an always-valid look (stats.anytime): significant once the mixture SPRT's
+Without a planned sample size (planned_looks alone with no baseline rate and
+smallest lift to size it, or no plan at all) every sprint is an always-valid
+look (stats.anytime): significant once the mixture SPRT's
 confidence sequence for the difference excludes 0, and the verdict quotes the
 always-valid intervals. The look rows then have no
 information fraction.
@@ -54,6 +56,7 @@ from . import anytime, wording
 from .checks import Inputs, check_inputs
 from .estimates import look_estimates
 from .figures import pooled_figures, srm_figures, stratified_figures
+from .information import information_plan
 from .looks import tracks
 from .plan import planning_figures
 from .recommend import recommend
@@ -79,6 +82,7 @@ def analyze(
     spending: str = "obrien_fleming",
     correction: str = "holm",
     relative_mde: float | None = None,
+    baseline_rate: float | None = None,
     observational: bool = False,
     metric_label: str | None = None,
     sprint_labels: Sequence[str] | None = None,
@@ -86,8 +90,22 @@ def analyze(
 ) -> Report:
     """Analyse one experiment from per-sprint sufficient statistics.
 
-    The conventions it follows are in this module's docstring.
+    The conventions it follows are in this module's docstring. With
+    planned_looks, a binomial baseline_rate and a relative_mde but no
+    planned_units, the planned units are the plan's sample size inflated for
+    the looks (stats.information.information_plan).
     """
+    if planned_units is None and planned_looks and metric == "binomial":
+        if baseline_rate is not None and relative_mde is not None:
+            planned_units = information_plan(
+                planned_looks,
+                baseline_rate,
+                relative_mde,
+                alpha,
+                power,
+                len(names),
+                spending,
+            ).units_per_variant
     inp = check_inputs(
         metric,
         names,

@@ -3,9 +3,11 @@
 import json
 import math
 
+import numpy as np
 import pytest
 from statsmodels.stats.proportion import proportions_ztest
 
+import stats
 from helpers import partial
 
 ANALYZE = {
@@ -93,10 +95,22 @@ def test_analyze_per_sprint_with_a_changed_split(client):
     }
     body = post(client, "/api/v1/analyze", payload).get_json()
     assert [look["sprint"] for look in body["looks"]] == ["1", "2"]
-    assert body["looks"][0]["information_fraction"] == pytest.approx(0.25)
+    # Four planned looks but no sample size: always-valid looks, no fraction.
+    assert body["looks"][0]["information_fraction"] is None
+    assert "always_valid" in [w["code"] for w in body["warnings"]]
     assert body["stratified"]["test"] == "cmh"
     assert "simpson" in [w["code"] for w in body["warnings"]]
     assert body["srm"]["mismatch"] is False
+    # With a baseline and a smallest lift the plan has a sample size: the
+    # fractions are the stratified information over the inflated plan's.
+    payload.update(baseline_rate=0.08, relative_mde=0.25)
+    body = post(client, "/api/v1/analyze", payload).get_json()
+    plan = stats.sample_size(0.08, 0.25, planned_looks=4)
+    info = np.cumsum([700 * 300 / 1000, 500 * 500 / 1000])
+    assert [look["information_fraction"] for look in body["looks"]] == pytest.approx(
+        list(info / (plan.units_per_variant / 2))
+    )
+    assert "always_valid" not in [w["code"] for w in body["warnings"]]
 
 
 def test_analyze_continuous_given_as_mean_and_sd(client):

@@ -281,14 +281,22 @@ def test_plan_run_enter_results_and_decide(
     expect(page.get_by_title("Edit B, Demo requests, Sprint 2")).to_have_text(
         "80 / 1,000 8.00%"
     )
-    # Lift 8% / 5%: +60%, log-scale interval exp(ln 1.6 ± 1.96 * 0.1746).
+    # No baseline in the plan, so no sample size: always-valid looks. Lift 8% /
+    # 5%: +60%; with r = rho² n_eff = (2 ln 20 + ln(1 + 2 ln 20)) / 2500 * 500 =
+    # 1.586 the boundary is sqrt((1 + r) / r (2 ln 20 + ln(1 + r))) = 3.36, and
+    # the interval exp(ln 1.6 ± 3.36 * 0.1746): −11% to +188%.
     expect(analysis.locator(".verdict")).to_have_text(
-        "B beats A on Demo requests: +60% (95% CI +14% to +125%), not significant "
-        "yet: look 1 of 4; about 3 more sprints at current traffic"
+        "B beats A on Demo requests: +60% (95% CI −11% to +188%, valid at any "
+        "look), not significant yet: look 1 of 4; about 3 more sprints at current "
+        "traffic"
     )
-    expect(analysis.locator(".warning")).to_have_text(
+    expect(analysis.locator('.warning[data-code="always_valid"]')).to_contain_text(
+        "With 4 planned looks but no baseline rate and smallest lift, no sample size "
+        "can be derived"
+    )
+    expect(analysis.locator('.warning[data-code="boundary_not_crossed"]')).to_have_text(
         "⚠ B vs A: the difference has not crossed this look's threshold (|z| of "
-        "4.33 needed), so it could still be chance: keep the test running."
+        "3.36 needed), so it could still be chance: keep the test running."
     )
     expect(analysis.locator("header .muted")).to_have_text(
         "1 sprint look of 4 planned · 95% intervals"
@@ -330,12 +338,13 @@ def test_plan_run_enter_results_and_decide(
     expect(page.locator(".results-grid td.total")).to_have_text(
         ["110 / 2,200 5.00%", "182 / 2,200 8.27%"]
     )
-    # |z| = 4.36 crosses the O'Brien-Fleming boundary at half the information.
+    # |z| = 4.37 crosses the always-valid boundary 3.10 (r = 0.0031745 * 1100).
+    # Lift 182/110: exp(ln 1.6545 ± 3.1048 * 0.11695) = +15% to +138%.
     expect(analysis.locator(".verdict")).to_have_text(
-        "B beats A on Demo requests: +65% (95% CI +32% to +108%), significant at "
-        "look 2 of 4"
+        "B beats A on Demo requests: +65% (95% CI +15% to +138%, valid at any "
+        "look), significant at look 2 of 4"
     )
-    expect(analysis.locator(".warning")).to_have_count(0)
+    expect(analysis.locator(".warning")).to_have_count(1)  # the always-valid note
     expect(analysis.locator("header .muted")).to_have_text(
         "2 sprint looks of 4 planned · 95% intervals"
     )

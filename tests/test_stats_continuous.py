@@ -246,8 +246,9 @@ def test_a_large_mean_keeps_its_small_sd_in_the_batch_and_the_looks():
     )
     assert one.p_value[0, 0] == pytest.approx(ref.pvalue, rel=1e-9)
     d = analyze(
-        "continuous", ["A", "B"], n, means=means, m2s=m2, planned_looks=2
-    ).to_dict()
+        "continuous", ["A", "B"], n, means=means, m2s=m2, planned_looks=2,
+        planned_units=2 * BIG_N,
+    ).to_dict()  # fmt: skip
     # Each look's z has the two-sided p of Welch's t on the cumulative cells.
     for look, units, sd in zip(
         d["looks"], (BIG_N, 2 * BIG_N), (BIG_SD, exact_pooled_sd()), strict=True

@@ -18,6 +18,8 @@ SIMPSON = dict(
     conversions=[[150, 180], [640, 192]],
     planned_split=[[0.5, 0.5], [0.8, 0.2]],
     planned_looks=2,
+    # Stratified information 2500 then 2500 + 1600: the plan ends at look 2.
+    planned_units=8200,
 )
 
 
@@ -128,7 +130,7 @@ def test_under_simpsons_paradox_the_verdict_follows_the_stratified_estimate():
 def test_a_stopped_test_keeps_the_estimate_of_its_decision_point():
     # Look 1 crosses for B (+60%); sprint 2 reverses it (cumulative difference 0).
     d = analyze("binomial", ["A", "B"], [[5000, 5000]] * 2, [[250, 400], [250, 100]],
-                planned_looks=4).to_dict()  # fmt: skip
+                planned_looks=4, planned_units=20_000).to_dict()  # fmt: skip
     row = d["comparisons"][0]
     assert row["difference"] == 0  # the latest, pooled over both sprints
     assert row["verdict"] == (

@@ -17,6 +17,7 @@ from stats import (
     boundaries,
     z_boundaries,
 )
+from stats import numbers as fig
 
 
 def codes(report):
@@ -118,7 +119,7 @@ def test_single_look_uses_the_adjusted_p_value():
 def test_sequential_verdict_reads_like_the_issue_example():
     d = analyze(
         "binomial", ["A", "B"], [[500, 500], [500, 500]], [[25, 32], [25, 33]],
-        planned_looks=4, relative_mde=0.2, metric_label="lead rate",
+        planned_looks=4, planned_units=2000, relative_mde=0.2, metric_label="lead rate",
     ).to_dict()  # fmt: skip
     v = d["comparisons"][0]["verdict"]
     assert v.startswith("B beats A on lead rate: +30% (95% CI \u2212")
@@ -148,7 +149,7 @@ def test_significance_at_the_current_look_keeps_the_short_verdict():
 def test_a_boundary_crossed_at_an_earlier_look_decides_the_comparison():
     # Look 1 crosses (z 6.08 >= 4.333); sprint 2 reverses it (cumulative z 0).
     d = analyze("binomial", ["A", "B"], [[5000, 5000]] * 2, [[250, 400], [250, 100]],
-                planned_looks=4).to_dict()  # fmt: skip
+                planned_looks=4, planned_units=20_000).to_dict()  # fmt: skip
     assert [lk["crossed"] for lk in d["looks"]] == [True, False]
     assert [lk["boundary"] for lk in d["looks"]] == pytest.approx(
         boundaries(0.05, [0.25, 0.5]).z_boundaries
@@ -167,7 +168,7 @@ def test_more_sprints_than_planned_keep_the_verdict_of_the_final_look():
     # Repro A: z 6.08, 8.60, 10.54 with planned_looks=2. Look 2 is the planned end
     # and spends what is left; look 3 has nothing to spend and changes nothing.
     d = analyze("binomial", ["A", "B"], [[5000, 5000]] * 3, [[250, 400]] * 3,
-                planned_looks=2).to_dict()  # fmt: skip
+                planned_looks=2, planned_units=10_000).to_dict()  # fmt: skip
     fractions = [lk["information_fraction"] for lk in d["looks"]]
     assert fractions == [0.5, 1.0, 1.0]
     bounds = [lk["boundary"] for lk in d["looks"]]
@@ -189,9 +190,9 @@ def test_more_sprints_than_planned_keep_the_verdict_of_the_final_look():
 def test_earlier_looks_never_move_when_more_sprints_arrive():
     # z 1.55, 2.20 at the planned two looks: crossed at the planned end (1.969).
     two = analyze("binomial", ["A", "B"], [[5000, 5000]] * 2, [[250, 285]] * 2,
-                  planned_looks=2).to_dict()  # fmt: skip
+                  planned_looks=2, planned_units=10_000).to_dict()  # fmt: skip
     three = analyze("binomial", ["A", "B"], [[5000, 5000]] * 3, [[250, 285]] * 3,
-                    planned_looks=2).to_dict()  # fmt: skip
+                    planned_looks=2, planned_units=10_000).to_dict()  # fmt: skip
     assert [lk["boundary"] for lk in three["looks"]][:2] == pytest.approx(
         [lk["boundary"] for lk in two["looks"]], abs=0
     )
@@ -202,7 +203,7 @@ def test_earlier_looks_never_move_when_more_sprints_arrive():
     )
     # Not crossed by the planned end: later sprints cannot make it a winner.
     d = analyze("binomial", ["A", "B"], [[5000, 5000]] * 3, [[250, 260]] * 3,
-                planned_looks=2).to_dict()  # fmt: skip
+                planned_looks=2, planned_units=10_000).to_dict()  # fmt: skip
     assert d["comparisons"][0]["significant"] is False
     assert d["comparisons"][0]["verdict"].endswith(
         "not significant: no clear winner at the planned end (look 3, past the 2 "
@@ -233,7 +234,7 @@ def test_more_units_than_planned_make_the_first_look_past_the_plan_final():
 
 def test_two_challengers_spend_half_the_alpha_each():
     d = analyze("binomial", ["A", "B", "C"], [[1000] * 3] * 4, [[50, 60, 55]] * 4,
-                planned_looks=4).to_dict()  # fmt: skip
+                planned_looks=4, planned_units=4000).to_dict()  # fmt: skip
     expected = boundaries(0.025, [0.25, 0.5, 0.75, 1.0]).z_boundaries
     b_looks = [lk["boundary"] for lk in d["looks"] if lk["variant"] == "B"]
     assert b_looks == pytest.approx(expected)
@@ -361,7 +362,7 @@ def test_continuous_looks_survive_a_p_value_that_underflows():
     # stats.t.sf underflows to 0 and -ndtri(0) = inf used to become z None.
     n, s, q = continuous_sums([[1e6, 1e6]] * 2, [10.0, 10.5], 1.0)
     d = analyze("continuous", ["A", "B"], n, sums=s, sum_squares=q,
-                planned_looks=2).to_dict()  # fmt: skip
+                planned_looks=2, planned_units=2e6).to_dict()  # fmt: skip
     cum_n, cum_s, cum_q = n.cumsum(0), s.cumsum(0), q.cumsum(0)
     mean = cum_s / cum_n
     sd = np.sqrt((cum_q - cum_s * mean) / (cum_n - 1))
@@ -386,7 +387,7 @@ def test_continuous_look_z_has_the_p_value_of_welchs_t():
     n, s, q = continuous_sums([[200, 210], [220, 190]], [[52, 55], [50, 56]],
                               [[10, 12], [11, 12]])  # fmt: skip
     d = analyze("continuous", ["A", "B"], n, sums=s, sum_squares=q,
-                planned_looks=3).to_dict()  # fmt: skip
+                planned_looks=3, planned_units=1000).to_dict()  # fmt: skip
     cum_n, cum_s, cum_q = n.cumsum(0), s.cumsum(0), q.cumsum(0)
     mean = cum_s / cum_n
     sd = np.sqrt((cum_q - cum_s * mean) / (cum_n - 1))
@@ -464,7 +465,7 @@ def test_a_look_on_a_small_table_uses_fishers_exact_test():
     # The row shows Fisher's p = 0.1 (scipy); the looks used the pooled z 2.45
     # and said "significant at look 2 of 2".
     d = analyze("binomial", ["A", "B"], [[3, 3], [0, 0]],
-                [[0, 3], [0, 0]], planned_looks=2).to_dict()  # fmt: skip
+                [[0, 3], [0, 0]], planned_looks=1).to_dict()  # fmt: skip
     row = d["comparisons"][0]
     ref = stats.fisher_exact([[3, 0], [0, 3]]).pvalue
     assert row["test"] == "fisher_exact" and row["p_value"] == pytest.approx(ref)
@@ -473,15 +474,16 @@ def test_a_look_on_a_small_table_uses_fishers_exact_test():
         assert lk["crossed"] is False
     assert row["significant"] is False
     assert row["verdict"].endswith(
-        "not significant: no clear winner at the planned end (look 2 of 2)"
+        "not significant: no clear winner at the planned end (look 2, past the 1 "
+        "planned)"
     )
     assert_looks_agree(d)
 
 
 def test_look_z_switches_to_fisher_with_the_comparisons_rule():
     # Sprint 1 is small (Fisher, negative difference), sprint 2 makes it large.
-    d = analyze("binomial", ["A", "B"], [[20, 20], [2000, 2000]],
-                [[3, 1], [100, 140]], planned_looks=2).to_dict()  # fmt: skip
+    d = analyze("binomial", ["A", "B"], [[20, 20], [2000, 2000]], [[3, 1], [100, 140]],
+                planned_looks=2, planned_units=4040).to_dict()  # fmt: skip
     first, second = d["looks"]
     p1 = stats.fisher_exact([[1, 19], [3, 17]]).pvalue
     assert first["z"] == pytest.approx(-stats.norm.isf(p1 / 2), rel=1e-12)
@@ -526,11 +528,11 @@ def test_stratified_looks_sum_the_information_of_each_sprint():
 
 @pytest.mark.parametrize(
     ("plan", "fraction"),
-    # planned_units: information 2000 * 1000 / 3000 of the planned 4000 / 2.
+    # Information 2000 * 1000 / 3000 at look 2, of the planned P / 2.
     [
-        ({"planned_looks": 4}, 0.5),
+        ({"planned_units": 8000 / 3}, 0.5),
         ({"planned_units": 4000}, 1 / 3),
-        ({"planned_looks": 2}, 1.0),
+        ({"planned_units": 4000 / 3}, 1.0),
     ],
 )
 def test_a_challenger_without_units_has_no_look_yet(plan, fraction):
@@ -551,7 +553,8 @@ def test_a_challenger_without_units_has_no_look_yet(plan, fraction):
 
 def test_a_challenger_that_starts_late_among_three():
     d = analyze("binomial", ["A", "B", "C"], [[1000, 1000, 0], [1000, 1000, 1000]],
-                [[50, 90, 0], [50, 90, 60]], planned_looks=2).to_dict()  # fmt: skip
+                [[50, 90, 0], [50, 90, 60]], planned_looks=2,
+                planned_units=[2000, 2000, 1000]).to_dict()  # fmt: skip
     b_looks = [lk for lk in d["looks"] if lk["variant"] == "B"]
     c_looks = [lk for lk in d["looks"] if lk["variant"] == "C"]
     assert [lk["boundary"] for lk in b_looks] == pytest.approx(
@@ -716,7 +719,8 @@ def test_every_report_is_json_safe_and_its_looks_agree(
         assert "-" not in row["verdict"].split(" on ")[1]  # real minus signs only
     for lk in d["looks"]:
         f = lk["information_fraction"]
-        if not plan:  # always-valid looks: no planned information to be a share of
+        if "planned_units" not in plan and plan.get("planned_looks") != 1:
+            # always-valid: no planned information to be a share of
             assert f is None
         else:
             assert f is not None and 0.0 <= f <= 1.0
@@ -734,3 +738,9 @@ def test_the_ship_sentence_names_the_look_once(labels, look):
     sentence = d["recommendation"]["sentence"]
     assert sentence.startswith("Ship B:")
     assert sentence.endswith(f"; the result held at {look}.")
+
+
+def test_points_beyond_a_thousand_keep_their_sign_and_separators():
+    """'−1,352.16 pp' used to raise ValueError (float of a grouped number)."""
+    assert fig.points(-13.5216) == "\u22121,352.16 pp"
+    assert fig.points(0.00001) == "0.00 pp"

@@ -111,7 +111,7 @@ def test_simpsons_paradox_is_flagged_and_the_looks_use_the_stratified_z():
     conv = [[160, 44], [10, 48]]
     report = analyze(
         "binomial", ["A", "B"], units, conv,
-        planned_split=[[0.8, 0.2], [0.2, 0.8]], planned_looks=2,
+        planned_split=[[0.8, 0.2], [0.2, 0.8]], planned_looks=2, planned_units=640,
     ).to_dict()  # fmt: skip
     pooled_diff = report["comparisons"][0]["difference"]
     assert pooled_diff < 0
