@@ -130,9 +130,10 @@ def fractions(inp: Inputs, info: FloatArray) -> FloatArray:
 
     With planned_units: the information reached over the planned information
     P_t P_c / (P_t + P_c). With a one-look plan and no planned units: sprint s
-    is at s (the first look is the final one). A challenger with no information yet (it, or the
-    control, has no units) is at 0: it has no look at that sprint. Without any
-    plan the looks are always-valid (stats.anytime) and this is not used.
+    is at s (the first look is the final one). A challenger with no information
+    yet (it, or the control, has no units) is at 0: it has no look at that
+    sprint. Otherwise the looks are always-valid (stats.anytime) and this is not
+    used.
     """
     if inp.plan_units is not None:
         return info / harmonic(inp.plan_units[1:], inp.plan_units[:1])
