@@ -54,6 +54,7 @@ from typing import Any
 
 from . import anytime, wording
 from .checks import Inputs, check_inputs
+from .curtail import chance_by_the_end
 from .estimates import look_estimates
 from .figures import pooled_figures, srm_figures, stratified_figures
 from .information import information_plan
@@ -171,4 +172,5 @@ def _report(inp: Inputs) -> Report:
         planning=planning,
         warnings=tuple(notes.items),
     )
-    return replace(report, recommendation=recommend(report).to_dict())
+    chance = None if anytime.applies(inp) else chance_by_the_end(inp, tracks_)
+    return replace(report, recommendation=recommend(report, chance).to_dict())

@@ -67,3 +67,39 @@ def test_conditional_power_at_the_plan_is_calibrated_by_simulation():
     assert np.mean(reached[cp.futile]) < FUTILITY_THRESHOLD
     trend_only = cp.at_trend < FUTILITY_THRESHOLD
     assert np.mean(reached[trend_only]) > 3 * FUTILITY_THRESHOLD  # why both
+
+
+def test_a_flat_test_late_in_its_plan_is_told_to_stop():
+    """Four sprints of 5,000 per arm at 25,000 planned, no difference at all: by
+    look 4 (t = 0.8) neither the trend nor the planned effect gives a 10% chance,
+    and the recommendation says stop, quoting the larger chance."""
+    from scipy import stats as sp
+
+    from stats import analyze, sequential_design
+    from stats.sequential import z_boundaries
+
+    d = analyze("binomial", ["A", "B"], [[5000, 5000]] * 4, [[250, 250]] * 4,
+                planned_looks=5, planned_units=25_000).to_dict()  # fmt: skip
+    rec = d["recommendation"]
+    assert rec["action"] == "stop"
+    t = 0.8
+    c = z_boundaries([0.2, 0.4, 0.6, 0.8, 1.0], 0.05, "obrien_fleming")[-1]
+    drift = sequential_design(5, "obrien_fleming", 0.05, 0.8).drift
+    sd = (1 - t) ** 0.5
+    at_trend = 2 * sp.norm.cdf(-c / sd)  # z = 0: the trend is flat
+    m = drift * (1 - t)
+    at_plan = sp.norm.cdf((m - c) / sd) + sp.norm.cdf((-c - m) / sd)
+    expected = max(at_trend, at_plan)
+    assert rec["figures"]["conditional_power"] == pytest.approx(expected, rel=1e-9)
+    assert rec["sentence"] == (
+        "Stop: a difference worth having is unlikely by the planned end "
+        f"({expected:.0%})."
+    )
+
+
+def test_a_test_with_a_chance_keeps_running():
+    from stats import analyze
+
+    d = analyze("binomial", ["A", "B"], [[5000, 5000]] * 2, [[250, 280]] * 2,
+                planned_looks=4, planned_units=20_000).to_dict()  # fmt: skip
+    assert d["recommendation"]["action"] == "keep_running"
