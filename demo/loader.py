@@ -117,6 +117,8 @@ def _experiment(spec: dict, team: Team, rng: np.random.Generator) -> Experiment:
         "relative_mde": spec.get("mde"),
         "baseline_rate": spec.get("baseline"),
         "planned_looks": 4,
+        # The traffic the results are drawn with: a sprint's units, all variants.
+        "traffic_per_sprint": spec.get("traffic"),
         "start_sprint_id": team.sprints[window[0]].id if window else None,
     }
     history = spec.get("split_history")

@@ -23,6 +23,7 @@ from experiments.models import (
     Sprint,
     Variant,
 )
+from experiments.plan import PlanSummary, plan_summary
 
 
 @dataclass(frozen=True)
@@ -143,27 +144,23 @@ def experiment_sprints(
     return columns
 
 
+def plan_of(experiment: Experiment) -> PlanSummary:
+    """The experiment's plan in figures (experiments.plan.plan_summary)."""
+    return plan_summary(
+        experiment.baseline_rate,
+        experiment.relative_mde,
+        experiment.alpha,
+        experiment.power,
+        len(experiment.variants),
+        experiment.planned_looks,
+        experiment.traffic_per_sprint,
+    )
+
+
 def planned_units_per_variant(experiment: Experiment) -> int | None:
     """Units each variant needs for the planned effect at the planned looks
     (O'Brien-Fleming spending), from the binomial plan: baseline and smallest lift."""
-    if not experiment.baseline_rate or not experiment.relative_mde:
-        return None
-    if not 0 < experiment.baseline_rate * (1 + experiment.relative_mde) < 1:
-        return None
-    try:
-        plan = stats.sample_size(
-            baseline_rate=experiment.baseline_rate,
-            relative_mde=experiment.relative_mde,
-            alpha=experiment.alpha,
-            power=experiment.power,
-            variants=max(len(experiment.variants), 2),
-            # A plan with several looks needs more units than a one-look test
-            # for the same power: the group-sequential design's inflation.
-            planned_looks=experiment.planned_looks,
-        )
-    except stats.StatsInputError:  # a plan stored before today's limits
-        return None
-    return plan.units_per_variant
+    return plan_of(experiment).units_per_variant
 
 
 def analyze_experiments(

@@ -11,6 +11,7 @@ from auth.models import User
 from content.models import ContentItem
 from core.limits import (
     ALPHAS,
+    MAX_COUNT,
     MAX_METRICS,
     MAX_PLANNED_LOOKS,
     MAX_VARIANT_NAME,
@@ -30,6 +31,7 @@ from experiments.models import (
     Experiment,
     Sprint,
 )
+from experiments.plan import PlanSummary, plan_summary
 from web.fields import (
     ChoiceField,
     DecimalField,
@@ -82,20 +84,10 @@ class MetricRow(_RowForm):
     direction = ChoiceField("Direction", ("higher", "lower"))
 
 
-class ExperimentForm(WebForm):
-    """The experiment with its plan, its variant rows and its metric rows.
+class PlanFields(WebForm):
+    """The plan: error rates, looks, baseline and smallest lift (percentages as
+    typed), traffic per sprint. The experiment form and the plan preview share it."""
 
-    `check()` fills `values` (the experiment's columns), `variant_rows` and
-    `metric_rows` (`Row`s: kept, new or to remove), which the writes take."""
-
-    title = TextField("Title", max_length=200)
-    hypothesis = TextField("Hypothesis", max_length=5000)
-    channel = ChoiceField("Channel", CHANNELS)
-    audience = TextField("Audience", required=False, max_length=200)
-    assignment = ChoiceField("Assignment", ASSIGNMENTS)
-    ice_impact = IntegerField("Impact", minimum=1, maximum=10)
-    ice_confidence = IntegerField("Confidence", minimum=1, maximum=10)
-    ice_ease = IntegerField("Ease", minimum=1, maximum=10)
     planned_looks = IntegerField(
         "Planned sprint looks", minimum=1, maximum=MAX_PLANNED_LOOKS
     )
@@ -113,6 +105,53 @@ class ExperimentForm(WebForm):
         below=100,
         required=False,
     )
+    traffic_per_sprint = IntegerField(
+        "Traffic per sprint", minimum=1, maximum=MAX_COUNT, required=False
+    )
+
+    def rates(self) -> dict[str, float | None]:
+        """Baseline rate and smallest lift as fractions (typed as percentages)."""
+        return {
+            name: None if self[name].data is None else self[name].data / 100
+            for name in ("relative_mde", "baseline_rate")
+        }
+
+    def plan(self, variants: int) -> PlanSummary | None:
+        """What the plan needs, once its fields read cleanly (else None)."""
+        if any(name in self.problems for name in PLAN_FIELDS):
+            return None
+        rates = self.rates()
+        return plan_summary(
+            rates["baseline_rate"],
+            rates["relative_mde"],
+            float(self.alpha.data),
+            float(self.power.data),
+            variants,
+            self.planned_looks.data,
+            self.traffic_per_sprint.data,
+        )
+
+
+PLAN_FIELDS = (
+    "planned_looks", "alpha", "power", "relative_mde", "baseline_rate",
+    "traffic_per_sprint",
+)  # fmt: skip
+
+
+class ExperimentForm(PlanFields):
+    """The experiment with its plan, its variant rows and its metric rows.
+
+    `check()` fills `values` (the experiment's columns), `variant_rows` and
+    `metric_rows` (`Row`s: kept, new or to remove), which the writes take."""
+
+    title = TextField("Title", max_length=200)
+    hypothesis = TextField("Hypothesis", max_length=5000)
+    channel = ChoiceField("Channel", CHANNELS)
+    audience = TextField("Audience", required=False, max_length=200)
+    assignment = ChoiceField("Assignment", ASSIGNMENTS)
+    ice_impact = IntegerField("Impact", minimum=1, maximum=10)
+    ice_confidence = IntegerField("Confidence", minimum=1, maximum=10)
+    ice_ease = IntegerField("Ease", minimum=1, maximum=10)
     owner_id = RawField()
     start_sprint_id = RawField()
     control = RawField()
@@ -169,16 +208,14 @@ def read_experiment(form: ExperimentForm) -> dict:
     """The experiment's columns as read; problems across fields added to the form."""
     names = (
         "title", "hypothesis", "channel", "audience", "assignment", "ice_impact",
-        "ice_confidence", "ice_ease", "planned_looks",
+        "ice_confidence", "ice_ease", "planned_looks", "traffic_per_sprint",
     )  # fmt: skip
     values = form.field_data(*names)
     if values["hypothesis"] == HYPOTHESIS_TEMPLATE:
         form.error("hypothesis", "Fill in the hypothesis template's brackets.")
     for name in ("alpha", "power"):
         values[name] = float(getattr(form, name).data or 0) or None
-    for name in ("relative_mde", "baseline_rate"):
-        percent = getattr(form, name).data
-        values[name] = None if percent is None else percent / 100
+    values.update(form.rates())
     if (
         values["relative_mde"] is not None
         and values["baseline_rate"] is not None

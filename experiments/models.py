@@ -100,6 +100,11 @@ class Experiment(db.Model):
         CheckConstraint(
             f"planned_looks BETWEEN 1 AND {MAX_PLANNED_LOOKS}", name="looks_range"
         ),
+        CheckConstraint(
+            f"traffic_per_sprint IS NULL OR traffic_per_sprint BETWEEN 1 AND "
+            f"{MAX_COUNT}",
+            name="traffic_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +125,8 @@ class Experiment(db.Model):
     relative_mde: Mapped[float | None]
     baseline_rate: Mapped[float | None]
     planned_looks: Mapped[int] = mapped_column(default=4)
+    # Units expected per sprint over all variants: how many sprints the plan needs.
+    traffic_per_sprint: Mapped[int | None] = mapped_column(BigInteger)
     start_sprint_id: Mapped[int | None] = mapped_column(ForeignKey("sprints.id"))
     decision: Mapped[str | None] = mapped_column(String(16))
     decision_reason: Mapped[str] = mapped_column(Text, default="")

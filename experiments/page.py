@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from auth.models import User
 from content.models import OUTCOMES, SENTIMENTS, Feedback
 from database import db, get_or_404
-from experiments.analysis import analyze_experiment, current_sprint
+from experiments.analysis import analyze_experiment, current_sprint, plan_of
 from experiments.models import (
     CHANNELS,
     DECISIONS,
@@ -56,9 +56,10 @@ def _sprint_choices() -> dict[str, str]:
 
 
 def status_context(experiment: Experiment) -> dict:
-    """The status bar: where the experiment may move next."""
+    """The status bar (where the experiment may move next) and the plan box."""
     return {
         "experiment": experiment,
+        "plan": plan_of(experiment),
         "statuses": STATUSES,
         "transitions": TRANSITIONS,
         "channels": CHANNELS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_
+from werkzeug.datastructures import MultiDict
 
 from auth.decorators import require
 from auth.models import User
@@ -22,6 +23,7 @@ from experiments.editing import (
 from experiments.forms import (
     HYPOTHESIS_TEMPLATE,
     ExperimentForm,
+    PlanFields,
     metric_rows,
     new_row_key,
     variant_rows,
@@ -44,6 +46,7 @@ from web.forms import (
     WebForm,
     parse_id,
     query_text,
+    row_keys,
 )
 from web.render import render, saved
 
@@ -131,6 +134,25 @@ def new():
     return _form_page(None, data=None, errors={})
 
 
+@bp.get("/plan")
+@require("edit_experiments")
+def plan_preview():
+    """What the plan in the form needs: units, sprints, and a warning when the
+    looks and the sample do not meet. A GET: it changes nothing."""
+    context = _plan_preview_context(request.args)
+    status = 422 if context["plan_problems"] else 200
+    return render("experiments/_plan_preview.html", status=status, **context)
+
+
+def _plan_preview_context(formdata, variants: int = 2) -> dict:
+    """The preview of the plan in `formdata` (with as many variants as it has
+    rows, else `variants`), and the problems of its fields."""
+    form = PlanFields(formdata=formdata)
+    form.check()
+    variants = len(row_keys(formdata, "variants")) or variants
+    return {"plan_preview": form.plan(variants), "plan_problems": form.problems}
+
+
 @bp.get("/rows/<any(variants, metrics):kind>")
 @require("edit_experiments")
 def new_row(kind: str):
@@ -154,11 +176,16 @@ def new_row(kind: str):
 
 
 def _form_page(experiment: Experiment | None, data, errors: dict, status: int = 200):
+    form = data if data is not None else _experiment_values(experiment)
     return render(
         "experiments/form.html",
         status=status,
         experiment=experiment,
-        form=data if data is not None else _experiment_values(experiment),
+        form=form,
+        **_plan_preview_context(
+            MultiDict({name: str(value) for name, value in form.items()}),
+            len(experiment.variants) if experiment else 2,
+        ),
         errors=errors,
         variants=variant_rows(experiment, data),
         metrics=metric_rows(experiment, data),
@@ -198,6 +225,7 @@ def _experiment_values(experiment: Experiment | None) -> dict:
         if e.baseline_rate is None
         else f"{e.baseline_rate * 100:g}",
         "planned_looks": e.planned_looks,
+        "traffic_per_sprint": e.traffic_per_sprint or "",
         "owner_id": str(e.owner_id or ""),
         "start_sprint_id": str(e.start_sprint_id or ""),
     }
