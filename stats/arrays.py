@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,12 +29,17 @@ def comparison_fields(
     difference: tuple[FloatArray, ...],
     lift: tuple[FloatArray, ...],
     bayesian: tuple[FloatArray, ...],
-) -> dict[str, FloatArray]:
+    tests: tuple[Any, ...],
+) -> dict[str, Any]:
     """The fields every batch shares, from (estimate, low, high) of the difference
-    and of the lift and (chance to beat, expected loss, chance to be best)."""
+    and of the lift, (chance to beat, expected loss, chance to be best) and the
+    tests: (p-value, adjusted p-value, omnibus statistic, its dof, its p-value)."""
     names = (
         "difference", "difference_low", "difference_high",
         "relative_lift", "relative_lift_low", "relative_lift_high",
         "chance_to_beat_control", "expected_loss", "chance_to_be_best",
+        "p_value", "p_value_adjusted",
+        "omnibus_statistic", "omnibus_dof", "omnibus_p_value",
     )  # fmt: skip
-    return dict(zip(names, (*difference, *lift, *bayesian), strict=True))
+    values = (*difference, *lift, *bayesian, *tests)
+    return dict(zip(names, values, strict=True))

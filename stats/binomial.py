@@ -256,20 +256,14 @@ def analyze_binomial_batch(
     if n_var >= 3:
         omnibus_stat, omnibus_p = chi_square_omnibus(n, x)
     beat, loss, best = _bayesian(n, x, higher_is_better, bayesian)
+    tests = (p_value, p_adj, omnibus_stat, n_var - 1, omnibus_p)
+    own = {"units": n, "conversions": x, "z": z, "fisher": fisher}
     return BinomialBatch(
-        units=n,
-        conversions=x,
         rate=rate,
         rate_low=rate_low,
         rate_high=rate_high,
-        z=z,
-        p_value=p_value,
-        fisher=fisher,
-        p_value_adjusted=p_adj,
-        omnibus_statistic=omnibus_stat,
-        omnibus_dof=n_var - 1,
-        omnibus_p_value=omnibus_p,
-        **comparison_fields(difference, lift, (beat, loss, best)),
+        **own,
+        **comparison_fields(difference, lift, (beat, loss, best), tests),
     )
 
 

@@ -263,21 +263,14 @@ def continuous_batch(
     sign = 1.0 if higher_is_better else -1.0
     with np.errstate(invalid="ignore"):
         beat, loss, best = normal_summaries(sign * mean, np.where(n > 1, se, np.nan))
+    tests = (p_value, p_adj, f, k - 1, f_p)
+    own = {"units": n, "sd": sd, "t": t, "df": df, "omnibus_dof_denominator": df2}
     return ContinuousBatch(
-        units=n,
         mean=mean,
-        sd=sd,
         mean_low=mean_low,
         mean_high=mean_high,
-        t=t,
-        df=df,
-        p_value=p_value,
-        p_value_adjusted=p_adj,
-        omnibus_statistic=f,
-        omnibus_dof=k - 1,
-        omnibus_dof_denominator=df2,
-        omnibus_p_value=f_p,
-        **comparison_fields(difference, lift, (beat, loss, best)),
+        **own,
+        **comparison_fields(difference, lift, (beat, loss, best), tests),
     )
 
 

@@ -96,17 +96,9 @@ def analyze(
     planned_units, the planned units are the plan's sample size inflated for
     the looks (stats.information.information_plan).
     """
-    if planned_units is None and planned_looks and metric == "binomial":
-        if baseline_rate is not None and relative_mde is not None:
-            planned_units = information_plan(
-                planned_looks,
-                baseline_rate,
-                relative_mde,
-                alpha,
-                power,
-                len(names),
-                spending,
-            ).units_per_variant
+    if planned_units is None and metric == "binomial":
+        plan = (planned_looks, baseline_rate, relative_mde, alpha, power, spending)
+        planned_units = _sized_plan(len(names), *plan)
     inp = check_inputs(
         metric,
         names,
@@ -130,6 +122,23 @@ def analyze(
         higher_is_better=higher_is_better,
     )
     return _report(inp)
+
+
+def _sized_plan(
+    variants: int,
+    looks: int | None,
+    baseline: float | None,
+    mde: float | None,
+    alpha: float,
+    power: float,
+    spending: str,
+) -> int | None:
+    """Units per variant of a plan given by its looks, baseline and smallest
+    lift, inflated for the looks; None when it cannot be sized."""
+    if not looks or baseline is None or mde is None:
+        return None
+    plan = information_plan(looks, baseline, mde, alpha, power, variants, spending)
+    return plan.units_per_variant
 
 
 def _report(inp: Inputs) -> Report:
