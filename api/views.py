@@ -13,7 +13,7 @@ from api.schema import SPENDING, parse_analyze, parse_boundaries, parse_sample_s
 from core.limits import MAX_COUNT, MAX_PLANNED_LOOKS, MAX_VARIANTS
 from web.fields import ChoiceField, DecimalField, IntegerField
 from web.forms import WebForm
-from web.render import render
+from web.render import is_partial, render
 
 bp = Blueprint("api", __name__)
 
@@ -75,19 +75,25 @@ PLAN_DEFAULTS = {"baseline_rate": "5", "relative_mde": "20", "alpha": "0.05",
                  "spending": "obrien_fleming"}  # fmt: skip
 
 
+def _calculator_page(**overrides) -> dict:
+    """The whole calculator's context: the example counts and the default plan,
+    with `overrides` (one form's answer) in place of its part."""
+    example = stats.analyze(**parse_analyze(counts_payload(EXAMPLE_COUNTS, "binomial")))
+    context = {
+        "form": {"counts": EXAMPLE_COUNTS, "metric": "binomial", "alpha": "0.05"},
+        "report": example.to_dict(),
+        "errors": {},
+        "plan_form": PLAN_DEFAULTS,
+        "plan": None,
+        "plan_errors": {},
+    }
+    return context | overrides
+
+
 @bp.get("/calculator")
 def calculator():
     """The calculator, showing the answer for its example counts."""
-    example = stats.analyze(**parse_analyze(counts_payload(EXAMPLE_COUNTS, "binomial")))
-    return render(
-        "api/calculator.html",
-        form={"counts": EXAMPLE_COUNTS, "metric": "binomial", "alpha": "0.05"},
-        plan_form=PLAN_DEFAULTS,
-        report=example.to_dict(),
-        errors={},
-        plan=None,
-        plan_errors={},
-    )
+    return render("api/calculator.html", **_calculator_page())
 
 
 def _split_line(line: str) -> list[str]:
@@ -166,16 +172,12 @@ def calculate():
         errors[error.field if error.field == "alpha" else "counts"] = _line_error(error)
     except stats.StatsInputError as error:
         errors["counts"] = error.message
+    answer = {"form": form, "report": report, "errors": errors}
     return render(
         "api/calculator.html",
         "answer",
         status=422 if errors else 200,
-        form=form,
-        report=report,
-        errors=errors,
-        plan_form=PLAN_DEFAULTS,
-        plan=None,
-        plan_errors={},
+        **_calculator_page(**answer),
     )
 
 
@@ -226,11 +228,9 @@ def plan():
             planned_looks=looks,
             spending=spending or "obrien_fleming",
         ).to_dict()
+    # A plain (non-htmx) post gets the whole page, with the plan's answer in it.
+    answer = {"plan_form": request.form, "plan": plan, "plan_errors": form.problems}
+    context = answer if is_partial() else _calculator_page(**answer)
     return render(
-        "api/calculator.html",
-        "plan",
-        status=200 if form.ok else 422,
-        plan_form=request.form,
-        plan=plan,
-        plan_errors=form.problems,
+        "api/calculator.html", "plan", status=200 if form.ok else 422, **context
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.clock import utcnow
+from core.limits import MAX_EMAIL_LENGTH
 from database import check_in, db
 
 ROLES = {
@@ -38,7 +39,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (CheckConstraint(check_in("role", ROLES), name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -4,11 +4,15 @@ database constraints import them from here, so they never disagree."""
 from __future__ import annotations
 
 # What the statistics engine can compute bounds the plans people may enter.
-from stats import MAX_PLANNED_LOOKS, MIN_BASELINE_RATE, MIN_RELATIVE_MDE  # noqa: F401
+# The largest count a form, an import or the API accepts (and the database
+# enforces) is the engine's too: stats.planning.MAX_COUNT.
+from stats import (  # noqa: F401
+    MAX_COUNT,
+    MAX_PLANNED_LOOKS,
+    MIN_BASELINE_RATE,
+    MIN_RELATIVE_MDE,
+)
 
-# The largest count a form, an import or the API accepts (and the database enforces):
-# beyond any real campaign, far below where float arithmetic loses whole units.
-MAX_COUNT = 10**12
 # The largest magnitude of a continuous value (a mean, a standard deviation).
 MAX_VALUE = 1e12
 # Variants in one experiment (control included) and metrics per experiment. The API
@@ -17,6 +21,8 @@ MAX_VARIANTS = 20
 MAX_METRICS = 12
 # Sprint looks an analysis takes: two years of two-week sprints.
 MAX_SPRINTS = 104
+# An email address (RFC 5321's path limit), stored lower-cased.
+MAX_EMAIL_LENGTH = 254
 # A variant's name, short enough for a table header.
 MAX_VARIANT_NAME = 60
 # The significance levels and powers a plan may choose.

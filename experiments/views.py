@@ -169,6 +169,7 @@ def new_row(kind: str):
     return render(
         "experiments/form.html",
         "variant_row" if kind == "variants" else "metric_row",
+        always_block=True,
         row=row,
         errors={},
         **form_choices(),

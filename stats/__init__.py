@@ -47,6 +47,7 @@ from .information import (
 )
 from .multiple import adjust_p_values
 from .planning import (
+    MAX_COUNT,
     MIN_BASELINE_RATE,
     MIN_RELATIVE_MDE,
     SampleSize,
@@ -69,6 +70,7 @@ __all__ = [
     "DEFAULT_TUNED_UNITS_PER_VARIANT",
     "FISHER_MIN_EXPECTED",
     "FUTILITY_THRESHOLD",
+    "MAX_COUNT",
     "MAX_PLANNED_LOOKS",
     "MIN_BASELINE_RATE",
     "MIN_RELATIVE_MDE",

@@ -16,6 +16,12 @@ from .errors import StatsInputError, check_positive, check_probability
 # arithmetic heads for overflow. 0.01% and 0.1%.
 MIN_BASELINE_RATE = 1e-4
 MIN_RELATIVE_MDE = 1e-3
+# The largest count the app accepts anywhere (forms, imports, the API, the
+# database): beyond any real campaign, far below where float arithmetic loses
+# whole units. A plan that needs more per variant is refused, not overflowed.
+MAX_COUNT = 10**12
+# A plan that would take more sprints than this at the given traffic is refused.
+MAX_PLAN_SPRINTS = 10**6
 
 
 @dataclass(frozen=True)
@@ -52,8 +58,11 @@ def comparison_alpha(alpha: float, variants: int) -> float:
 
 
 def _n_for(p1: float, p2: float, alpha: float, power: float) -> float:
-    """Classical pooled normal-approximation sample size per variant (unrounded)."""
-    z_a = special.ndtri(1.0 - alpha / 2.0)
+    """Classical pooled normal-approximation sample size per variant (unrounded).
+
+    z_{1-alpha/2} is taken as -ndtri(alpha / 2), which stays finite for an alpha
+    as small as 1e-300 (1 - alpha / 2 rounds to 1 there)."""
+    z_a = -special.ndtri(alpha / 2.0)
     z_b = special.ndtri(power)
     p_bar = (p1 + p2) / 2.0
     num = z_a * math.sqrt(2.0 * p_bar * (1.0 - p_bar)) + z_b * math.sqrt(
@@ -125,8 +134,19 @@ def sample_size(
     if looks is not None:
         factor = sequential_design(looks, spending, a, power).inflation_factor
     unrounded = _n_for(p1, p2, a, power)
+    if not unrounded * factor <= MAX_COUNT:  # also catches inf and NaN
+        raise StatsInputError(
+            "alpha",
+            f"with this alpha and power the plan would need more than {MAX_COUNT:,} "
+            "units per variant: choose a larger alpha, less power or a larger lift",
+        )
     n = math.ceil(unrounded * factor - 1e-9)
     total = n * variants
+    if traffic is not None and not total / traffic <= MAX_PLAN_SPRINTS:
+        raise StatsInputError(
+            "units_per_sprint",
+            f"is too small: the plan would take more than {MAX_PLAN_SPRINTS:,} sprints",
+        )
     sprints = None if traffic is None else math.ceil(total / traffic - 1e-9)
     return SampleSize(
         units_per_variant=n,

@@ -290,3 +290,10 @@ class TagsField(TextField):
         self.data = tags
         if len(tags) > self.max_tags:
             raise StopValidation(f"At most {self.max_tags} tags.")
+        # Lower-casing can lengthen text ("İ" becomes two characters): the stored,
+        # comma-joined tags are measured again.
+        if len(",".join(tags)) > self.max_length:
+            raise StopValidation(
+                f"{self.name_label} are too long together: at most "
+                f"{self.max_length:,} characters."
+            )

@@ -22,10 +22,16 @@ def is_partial() -> bool:
 
 
 def render(
-    template: str, block: str | None = None, *, status: int = 200, **context
+    template: str,
+    block: str | None = None,
+    *,
+    status: int = 200,
+    always_block: bool = False,
+    **context,
 ) -> ResponseReturnValue:
-    """The whole page, or only `block` of it for a partial htmx request."""
-    if block is not None and is_partial():
+    """The whole page, or only `block` of it for a partial htmx request (or for
+    every request with always_block: an endpoint that only serves fragments)."""
+    if block is not None and (always_block or is_partial()):
         html = render_block(template, block, **context)
     else:
         html = render_template(template, **context)
