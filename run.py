@@ -9,6 +9,7 @@ from flask import Flask, flash, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
+from werkzeug.serving import WSGIRequestHandler
 
 import config
 from auth import cli as auth_cli
@@ -65,10 +66,15 @@ def _init_login(app: Flask) -> None:
         return redirect(target)
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
+    def load_user(session_id: str):
+        """The user of a session id '<id>.<version>', while that version holds."""
+        user_id, _, version = session_id.partition(".")
+        if not (user_id.isdigit() and version.isdigit()) or len(session_id) > 40:
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_version != int(version):
+            return None
+        return user
 
     @app.context_processor
     def inject_user():
@@ -110,6 +116,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
     app = create_app()
+    # The development server names itself and Python's version in a Server
+    # header; like deploy/gunicorn.conf.py, say nothing about the software.
+    WSGIRequestHandler.version_string = lambda handler: "tracker"
     app.run(host=args.host, port=args.port, use_reloader=False)
 
 

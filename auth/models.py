@@ -44,6 +44,17 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of the id a session cookie carries: raising it ends every session the
+    # user has (sign-out, a role change), even a copied cookie replayed later.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """The session's user id: '<id>.<session version>'."""
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session of this user (the caller commits)."""
+        self.session_version += 1
 
     def set_password(self, password: str) -> None:
         method = current_app.config["PASSWORD_HASH_METHOD"]

@@ -51,6 +51,9 @@ def authenticate():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        current_user.end_sessions()  # a copy of this session's cookie dies too
+        db.session.commit()
     logout_user()
     flash("Signed out.", "info")
     return redirect(url_for("auth.login"), 303)
@@ -98,4 +101,5 @@ def update_role(user_id: int):
         errors = {f"role-{user.id}": form.problems["role"]}
         return _users_page(form={}, errors=errors, status=422)
     user.role = role
+    user.end_sessions()  # signed in again, they work with the new rights
     return saved(f"{user.name} is now {user.role_label.lower()}.", "auth.users")

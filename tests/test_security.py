@@ -191,3 +191,44 @@ def test_a_page_405_keeps_its_allow_header(client):
     response = client.put("/login")
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"]
+
+
+def test_a_session_cookie_replayed_after_sign_out_signs_nobody_in(client, app, login):
+    login(client, "lead")
+    stolen = client.get_cookie("session").value
+    assert client.get("/users").status_code == 200
+    client.post("/logout")
+    client.set_cookie("session", stolen)
+    response = client.get("/users")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_a_role_change_ends_the_users_sessions(app, login, make_user):
+    from auth.models import User
+
+    lead, other = app.test_client(), app.test_client()
+    login(lead, "lead")
+    login(other, "marketing")
+    assert other.get("/experiments").status_code == 200
+    with app.app_context():
+        user_id = db.session.execute(
+            db.select(User.id).where(User.email == "marketing@test.example")
+        ).scalar_one()
+    response = lead.post(f"/users/{user_id}/role", data={"role": "viewer"})
+    assert response.status_code == 303
+    response = other.get("/experiments")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_signed_in_pages_are_not_stored_and_ask_for_no_features(client, login):
+    response = client.get("/login")
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    login(client, "marketing")
+    response = client.get("/experiments")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "geolocation=()" in response.headers["Permissions-Policy"]
+    static = client.get("/static/app.css")
+    assert static.headers.get("Cache-Control") != "no-store"
+    static.close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+from flask_login import current_user
 
 # No inline script anywhere; htmx injects its indicator style, Pico uses data: icons.
 SECURITY_HEADERS = {
@@ -13,6 +14,11 @@ SECURITY_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
+    # The app uses none of the browser's powerful features.
+    "Permissions-Policy": (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+        "interest-cohort=()"
+    ),
 }
 
 
@@ -21,6 +27,9 @@ def register(app: Flask) -> None:
     def common_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        # A signed-in page is nobody else's: no cache keeps it (static files may).
+        if current_user.is_authenticated and request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
         # Any URL may answer a fragment to htmx and a page to a browser: caches
         # and the back button must tell them apart (redirects included).
         response.vary.add("HX-Request")
