@@ -26,6 +26,35 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ConfigError(f"{name} must be a number of seconds from 0 to 3600.")
+    return value
+
+
+def postgres_engine_options() -> dict:
+    """A database that is down or silent answers within seconds, not after the
+    worker is killed: a connect timeout (DATABASE_CONNECT_TIMEOUT, 5 s) and a
+    statement timeout (DATABASE_STATEMENT_TIMEOUT, 30 s); connections are
+    checked before use, so a restarted server costs no failed request."""
+    connect = _seconds("DATABASE_CONNECT_TIMEOUT", 5)
+    statement_ms = int(_seconds("DATABASE_STATEMENT_TIMEOUT", 30) * 1000)
+    return {
+        "pool_pre_ping": True,
+        "connect_args": {
+            "connect_timeout": max(1, round(connect)),
+            "options": f"-c statement_timeout={statement_ms}",
+        },
+    }
+
+
 def load(app, test_config: dict | None) -> None:
     """Fill app.config from defaults, the environment and the test overrides."""
     app.config.from_mapping(
@@ -42,6 +71,8 @@ def load(app, test_config: dict | None) -> None:
         PASSWORD_HASH_METHOD="scrypt",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgres_engine_options()
     if os.environ.get("SESSION_COOKIE_SECURE") == "1":
         app.config["SESSION_COOKIE_SECURE"] = True
     if test_config:

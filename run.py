@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+from contextlib import suppress
 
 from flask import Flask, flash, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.serving import WSGIRequestHandler
 
 import config
@@ -41,8 +43,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        db.session.execute(text("SELECT 1"))
-        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+        plain = {"Content-Type": "text/plain; charset=utf-8"}
+        try:
+            db.session.execute(text("SELECT 1"))
+        except (OperationalError, InterfaceError):
+            with suppress(OperationalError, InterfaceError):
+                db.session.rollback()
+            return "database unavailable", 503, plain
+        return "ok", 200, plain
 
     return app
 

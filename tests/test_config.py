@@ -63,3 +63,38 @@ def test_sqlite_uses_wal_and_foreign_keys(app):
             pytest.skip("SQLite pragmas")
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_database_that_cannot_be_reached_answers_503_everywhere(app_factory):
+    """No database (a SQLite file in a folder that does not exist): the health
+    check says so in plain text, a signed-in page is a styled 503 that needs no
+    database, the API answers JSON."""
+    app = app_factory(SQLALCHEMY_DATABASE_URI="sqlite:////nonexistent/dir/x.db")
+    client = app.test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_data(as_text=True) == "database unavailable"
+    assert response.mimetype == "text/plain"
+    with client.session_transaction() as session:
+        session["_user_id"] = "1.0"
+        session["_fresh"] = True
+    response = client.get("/experiments")
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "The database cannot be reached right now" in html
+    assert "app.css" in html and response.headers["Retry-After"] == "30"
+
+
+def test_postgres_gets_connect_and_statement_timeouts(monkeypatch):
+    from config import ConfigError, postgres_engine_options
+
+    monkeypatch.setenv("DATABASE_CONNECT_TIMEOUT", "3")
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "2.5")
+    options = postgres_engine_options()
+    assert options["connect_args"] == {
+        "connect_timeout": 3,
+        "options": "-c statement_timeout=2500",
+    }
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "forever")
+    with pytest.raises(ConfigError, match="DATABASE_STATEMENT_TIMEOUT must be"):
+        postgres_engine_options()

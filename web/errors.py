@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from database import db
@@ -40,6 +48,29 @@ def error_page(status: int, message: str, headers=None):
     return response
 
 
+UNAVAILABLE = (
+    "The database cannot be reached right now, so nothing was saved. Try again "
+    "in a minute."
+)
+
+
+def unavailable():
+    """503 when the database is down, busy or silent past its timeout: a page
+    that needs no database (no user, no token), JSON for the API."""
+    try:
+        db.session.rollback()
+    except (OperationalError, InterfaceError):
+        pass  # the connection is gone; the session is discarded anyway
+    headers = {"Retry-After": "30"}
+    if request.path.startswith("/api/"):
+        return jsonify({"error": UNAVAILABLE, "field": None}), 503, headers
+    # Straight from the Jinja environment: render_template's context processors
+    # would load the signed-in user, from the database that is down.
+    template = current_app.jinja_env.get_template("errors/unavailable.html")
+    html = template.render(message=UNAVAILABLE, request=request, url_for=url_for)
+    return make_response(html, 503, headers)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -67,6 +98,11 @@ def register(app: Flask) -> None:
             "Someone saved a conflicting change at the same moment, so nothing was "
             "saved. Reload the page and try again.",
         )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        return unavailable()
 
     @app.errorhandler(500)
     def server_error(error):

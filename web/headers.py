@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_login import current_user
+from flask import Flask, request, session
 
 # No inline script anywhere; htmx injects its indicator style, Pico uses data: icons.
 SECURITY_HEADERS = {
@@ -28,7 +27,9 @@ def register(app: Flask) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         # A signed-in page is nobody else's: no cache keeps it (static files may).
-        if current_user.is_authenticated and request.endpoint != "static":
+        # The session's user id tells, without loading the user from a database
+        # that may be the reason this response is an error.
+        if session.get("_user_id") and request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         # Any URL may answer a fragment to htmx and a page to a browser: caches
         # and the back button must tell them apart (redirects included).
