@@ -69,3 +69,8 @@ def one_per_experiment(name: str, condition: str) -> Index:
         sqlite_where=where,
         postgresql_where=where,
     )
+
+
+class ConcurrentChange(RuntimeError):
+    """A row kept changing under a write, which gave up: nothing was saved (the
+    web layer answers 409, like a unique constraint that a race met)."""

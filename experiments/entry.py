@@ -10,7 +10,7 @@ from datetime import datetime
 
 import stats
 from content.models import Feedback
-from database import db
+from database import ConcurrentChange, db
 from experiments.models import Experiment, Result, ResultEdit, Sprint
 
 # The statuses in which results can be entered.
@@ -24,6 +24,10 @@ def cell_from_entry(units: int, mean: float, sd: float) -> tuple[float, float]:
     return (float(mean) if units else 0.0), float(stats.m2_from_sd(units, sd))
 
 
+# Tries of the compare-and-set write before the cell counts as contended.
+CELL_WRITE_TRIES = 5
+
+
 def record_result(
     variant_id: int,
     sprint_id: int,
@@ -35,37 +39,75 @@ def record_result(
     """Insert or update one cell; a change leaves a trail row, a no-op leaves none.
 
     `values` holds the four CELL_FIELDS (None where the metric kind has none).
+    An update is a compare-and-set on the values just read: when another save
+    changed the cell in between, it re-reads and tries again, so each trail row's
+    old values are the previous row's new ones, on SQLite and PostgreSQL alike.
     """
-    result = db.session.execute(
-        db.select(Result).where(
-            Result.variant_id == variant_id,
-            Result.sprint_id == sprint_id,
-            Result.metric_id == metric_id,
-        )
-    ).scalar_one_or_none()
-    old = None
-    if result is None:
-        result = Result(variant_id=variant_id, sprint_id=sprint_id, metric_id=metric_id)
-        db.session.add(result)
-    else:
-        old = {k: getattr(result, k) for k in values}
-        if old == values:
+    for _ in range(CELL_WRITE_TRIES):
+        result = db.session.execute(
+            db.select(Result)
+            .where(
+                Result.variant_id == variant_id,
+                Result.sprint_id == sprint_id,
+                Result.metric_id == metric_id,
+            )
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if result is None:
+            result = Result(
+                variant_id=variant_id, sprint_id=sprint_id, metric_id=metric_id
+            )
+            db.session.add(result)
+            _apply(result, values, source, entered_by_id)
+            db.session.flush()  # a racing insert meets the unique constraint: 409
+            _trail(result, None, values, source, entered_by_id)
             return result
+        old = {k: getattr(result, k) for k in CELL_FIELDS}
+        if all(old[k] == values[k] for k in values):
+            return result
+        if _compare_and_set(result.id, old, values, source, entered_by_id):
+            db.session.expire(result)
+            _trail(result, old, values, source, entered_by_id)
+            return result
+    raise ConcurrentChange(f"cell {variant_id}/{sprint_id}/{metric_id} kept changing")
+
+
+def _apply(result: Result, values: dict, source: str, by: int | None) -> None:
     for name, value in values.items():
         setattr(result, name, value)
     result.source = source
-    result.entered_by_id = entered_by_id
-    db.session.flush()
+    result.entered_by_id = by
+
+
+def _compare_and_set(
+    result_id: int, old: dict, values: dict, source: str, by: int | None
+) -> bool:
+    """UPDATE the cell only where it still holds `old`: True when it did."""
+    same = [
+        getattr(Result, k).is_(None) if v is None else getattr(Result, k) == v
+        for k, v in old.items()
+    ]
+    done = db.session.execute(
+        db.update(Result)
+        .where(Result.id == result_id, *same)
+        .values(**values, source=source, entered_by_id=by)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def _trail(
+    result: Result, old: dict | None, values: dict, source: str, by: int | None
+) -> None:
     db.session.add(
         ResultEdit(
             result_id=result.id,
-            changed_by_id=entered_by_id,
+            changed_by_id=by,
             source=source,
             **{f"old_{k}": old and old[k] for k in CELL_FIELDS},
-            **{f"new_{k}": values[k] for k in CELL_FIELDS},
+            **{f"new_{k}": values.get(k) for k in CELL_FIELDS},
         )
     )
-    return result
 
 
 def feedback_problems(

@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from database import db
+from database import ConcurrentChange, db
 from web.render import is_partial, render
 
 ERROR_TITLES = {
@@ -88,6 +88,7 @@ def register(app: Flask) -> None:
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         return error_page(error.code, error.description or "", headers)
 
+    @app.errorhandler(ConcurrentChange)
     @app.errorhandler(IntegrityError)
     def conflict(error):
         # Validation catches duplicates first; this is the race that slipped past

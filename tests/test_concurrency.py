@@ -1,0 +1,90 @@
+"""Concurrent writers against a real server (threads, a served app, its database):
+bounded in count and time, on SQLite and on PostgreSQL (issue 8 §2)."""
+
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+
+from werkzeug.serving import make_server
+
+from database import db
+from experiments.models import Result, ResultEdit
+from helpers import PASSWORD
+
+WRITERS = 8
+SAVES_EACH = 6
+
+
+def _serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread, f"http://127.0.0.1:{server.server_port}"
+
+
+def _signed_in(base: str, email: str):
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    body = urllib.parse.urlencode({"email": email, "password": PASSWORD}).encode()
+    opener.open(f"{base}/login", body, timeout=20)
+    return opener
+
+
+def _post(opener, url: str, data: dict) -> int:
+    try:
+        return opener.open(
+            url, urllib.parse.urlencode(data).encode(), timeout=30
+        ).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_concurrent_saves_of_one_cell_leave_a_true_trail(app, make_user, make_cell_ids):
+    """8 writers saving the same cell at once: every acknowledged save is in the
+    trail, and each trail row's old values are the previous row's new ones."""
+    ids = make_cell_ids(app)
+    with app.app_context():
+        make_user("marketing")
+    server, thread, base = _serve(app)
+    acknowledged: list[int] = []
+    try:
+        url = f"{base}/experiments/{ids['experiment']}/results"
+
+        def writer(w: int) -> None:
+            opener = _signed_in(base, "marketing@test.example")
+            for k in range(SAVES_EACH):
+                units = 1000 + w * 100 + k  # every save a distinct value
+                data = {"variant_id": ids["a"], "metric_id": ids["metric"],
+                        "sprint_id": ids["sprint"], "units": units,
+                        "conversions": 10}  # fmt: skip
+                status = _post(opener, url, data)
+                assert status in (200, 409), status
+                if status == 200:
+                    acknowledged.append(units)
+
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(WRITERS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+    with app.app_context():
+        edits = db.session.execute(
+            db.select(ResultEdit.old_units, ResultEdit.new_units).order_by(
+                ResultEdit.id
+            )
+        ).all()
+        stored = db.session.execute(db.select(Result.units)).scalar_one()
+    assert len(acknowledged) >= WRITERS * SAVES_EACH // 2
+    assert sorted(new for _, new in edits) == sorted(acknowledged)
+    assert edits[0].old_units is None
+    for before, after in zip(edits, edits[1:], strict=False):
+        assert after.old_units == before.new_units
+    assert stored == edits[-1].new_units
