@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     CheckConstraint,
     ForeignKey,
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,6 +80,35 @@ class Sprint(db.Model):
 
     def contains(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date
+
+
+# No two sprints share a day, enforced by the database so that two sprints saved
+# at the same moment cannot both pass the form's check: an exclusion constraint on
+# PostgreSQL, triggers on SQLite (which run inside its single writer's lock).
+# The migration c9f1d2e8a4b6 adds the same to existing databases.
+SPRINT_OVERLAP_DDL = {
+    "postgresql": [
+        "ALTER TABLE sprints ADD CONSTRAINT ex_sprints_no_overlap EXCLUDE USING gist "
+        "(daterange(start_date, end_date, '[]') WITH &&)"
+    ],
+    "sqlite": [
+        f"CREATE TRIGGER sprints_no_overlap_{when} BEFORE {event} ON sprints "
+        "WHEN EXISTS (SELECT 1 FROM sprints WHERE start_date <= NEW.end_date "
+        f"AND end_date >= NEW.start_date{other}) "
+        "BEGIN SELECT RAISE(ABORT, 'sprints overlap'); END"
+        for when, event, other in (
+            ("insert", "INSERT", ""),
+            ("update", "UPDATE OF start_date, end_date", " AND id != NEW.id"),
+        )
+    ],
+}
+for _dialect, _statements in SPRINT_OVERLAP_DDL.items():
+    for _statement in _statements:
+        event.listen(
+            Sprint.__table__,
+            "after_create",
+            DDL(_statement).execute_if(dialect=_dialect),
+        )
 
 
 class Experiment(db.Model):

@@ -88,3 +88,68 @@ def test_concurrent_saves_of_one_cell_leave_a_true_trail(app, make_user, make_ce
     for before, after in zip(edits, edits[1:], strict=False):
         assert after.old_units == before.new_units
     assert stored == edits[-1].new_units
+
+
+def test_the_database_refuses_a_sprint_that_overlaps_another(app, make_sprint):
+    """What the form checks, the database enforces: two sprints saved at the same
+    moment cannot both pass the check and overlap."""
+    from datetime import date
+
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from experiments.models import Sprint
+
+    with app.app_context():
+        db.session.add(Sprint(name="S1", start_date=date(2031, 1, 1),
+                              end_date=date(2031, 1, 14)))  # fmt: skip
+        db.session.commit()
+        db.session.add(Sprint(name="S2", start_date=date(2031, 1, 14),
+                              end_date=date(2031, 1, 20)))  # fmt: skip
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.add(Sprint(name="S3", start_date=date(2031, 1, 15),
+                              end_date=date(2031, 1, 28)))  # fmt: skip
+        db.session.commit()
+        later = db.session.execute(
+            db.select(Sprint).where(Sprint.name == "S3")
+        ).scalar_one()
+        later.start_date = date(2031, 1, 10)
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_two_overlapping_sprints_posted_at_once_save_one(app, make_user):
+    """Both pass the form's check at the same moment; the database keeps one and
+    the other answers 409."""
+    with app.app_context():
+        make_user("lead")
+    server, thread, base = _serve(app)
+    statuses: list[int] = []
+    try:
+
+        def create(name: str) -> None:
+            opener = _signed_in(base, "lead@test.example")
+            data = {"name": name, "start_date": "2032-03-01", "end_date": "2032-03-14"}
+            statuses.append(_post(opener, f"{base}/sprints", data))
+
+        threads = [
+            threading.Thread(target=create, args=(f"Race {i}",)) for i in range(6)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+    from experiments.models import Sprint
+
+    with app.app_context():
+        saved = db.session.execute(db.select(db.func.count(Sprint.id))).scalar()
+    assert saved == 1
+    assert statuses.count(200) == 1
+    assert set(statuses) <= {200, 409, 422}
