@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 
 from content.models import ContentItem, ContentTag, ContentVersion
-from database import db
+from database import ConcurrentChange, db
 
 # The fields whose change makes a new version; the old wording is kept.
 WORDING = ("title", "body", "call_to_action")
@@ -26,6 +26,20 @@ def item_problems(values: dict, item: ContentItem | None) -> dict[str, str]:
     return {}
 
 
+def _claim_next_version(item: ContentItem) -> None:
+    """Move the stored version on by one, only from the version this edit read:
+    of two edits at once, the second finds it moved and saves nothing (409), so
+    no two archived wordings share a number."""
+    moved = db.session.execute(
+        db.update(ContentItem)
+        .where(ContentItem.id == item.id, ContentItem.version == item.version)
+        .values(version=ContentItem.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise ConcurrentChange(f"content item {item.id} was edited at the same time")
+
+
 def save_item(
     item: ContentItem | None, values: dict, saved_by_id: int | None
 ) -> ContentItem:
@@ -40,6 +54,7 @@ def save_item(
         item = ContentItem()
         db.session.add(item)
     elif any(values[k] != getattr(item, k) for k in WORDING):
+        _claim_next_version(item)
         db.session.add(
             ContentVersion(
                 content_item_id=item.id,

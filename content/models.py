@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
@@ -76,6 +76,10 @@ class ContentVersion(db.Model):
     """An earlier version of a content item, kept when the item is edited."""
 
     __tablename__ = "content_versions"
+    # One archived wording per version number (edits at once: the second is 409).
+    __table_args__ = (
+        Index("uq_content_versions_number", "content_item_id", "version", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     content_item_id: Mapped[int] = mapped_column(

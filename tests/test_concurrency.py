@@ -153,3 +153,53 @@ def test_two_overlapping_sprints_posted_at_once_save_one(app, make_user):
     assert saved == 1
     assert statuses.count(200) == 1
     assert set(statuses) <= {200, 409, 422}
+
+
+def test_concurrent_edits_of_one_item_never_share_a_version_number(app, make_user):
+    """8 editors rewording one item at once: each archived wording has its own
+    number, the numbers run 1, 2, ... without a gap, and every edit that was not
+    saved was told so (409)."""
+    from content.models import ContentItem, ContentVersion
+
+    with app.app_context():
+        make_user("marketing")
+        item = ContentItem(kind="headline", title="Race headline", body="v0")
+        db.session.add(item)
+        db.session.commit()
+        item_id = item.id
+    server, thread, base = _serve(app)
+    statuses: list[int] = []
+    try:
+
+        def editor(e: int) -> None:
+            opener = _signed_in(base, "marketing@test.example")
+            for k in range(4):
+                data = {"kind": "headline", "title": "Race headline",
+                        "body": f"editor {e} take {k}", "call_to_action": "",
+                        "persona": "", "funnel_stage": "", "tags": ""}  # fmt: skip
+                statuses.append(_post(opener, f"{base}/content/{item_id}", data))
+
+        threads = [threading.Thread(target=editor, args=(e,)) for e in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+    with app.app_context():
+        numbers = (
+            db.session.execute(
+                db.select(ContentVersion.version)
+                .where(ContentVersion.content_item_id == item_id)
+                .order_by(ContentVersion.version)
+            )
+            .scalars()
+            .all()
+        )
+        current = db.session.get(ContentItem, item_id).version
+    assert set(statuses) <= {200, 409}
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert len(numbers) == statuses.count(200)
+    assert current == len(numbers) + 1
