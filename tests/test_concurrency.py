@@ -26,6 +26,23 @@ def _serve(app):
     return server, thread, f"http://127.0.0.1:{server.server_port}"
 
 
+def _concurrently(app, worker, count: int) -> None:
+    """Serve the app and run worker(base_url, i) in `count` threads at once."""
+    server, thread, base = _serve(app)
+    try:
+        threads = [
+            threading.Thread(target=worker, args=(base, i)) for i in range(count)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
 def _signed_in(base: str, email: str):
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -49,32 +66,22 @@ def test_concurrent_saves_of_one_cell_leave_a_true_trail(app, make_user, make_ce
     ids = make_cell_ids(app)
     with app.app_context():
         make_user("marketing")
-    server, thread, base = _serve(app)
     acknowledged: list[int] = []
-    try:
+
+    def writer(base: str, w: int) -> None:
+        opener = _signed_in(base, "marketing@test.example")
         url = f"{base}/experiments/{ids['experiment']}/results"
+        for k in range(SAVES_EACH):
+            units = 1000 + w * 100 + k  # every save a distinct value
+            data = {"variant_id": ids["a"], "metric_id": ids["metric"],
+                    "sprint_id": ids["sprint"], "units": units,
+                    "conversions": 10}  # fmt: skip
+            status = _post(opener, url, data)
+            assert status in (200, 409), status
+            if status == 200:
+                acknowledged.append(units)
 
-        def writer(w: int) -> None:
-            opener = _signed_in(base, "marketing@test.example")
-            for k in range(SAVES_EACH):
-                units = 1000 + w * 100 + k  # every save a distinct value
-                data = {"variant_id": ids["a"], "metric_id": ids["metric"],
-                        "sprint_id": ids["sprint"], "units": units,
-                        "conversions": 10}  # fmt: skip
-                status = _post(opener, url, data)
-                assert status in (200, 409), status
-                if status == 200:
-                    acknowledged.append(units)
-
-        threads = [threading.Thread(target=writer, args=(w,)) for w in range(WRITERS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    _concurrently(app, writer, WRITERS)
     with app.app_context():
         edits = db.session.execute(
             db.select(ResultEdit.old_units, ResultEdit.new_units).order_by(
@@ -126,26 +133,15 @@ def test_two_overlapping_sprints_posted_at_once_save_one(app, make_user):
     the other answers 409."""
     with app.app_context():
         make_user("lead")
-    server, thread, base = _serve(app)
     statuses: list[int] = []
-    try:
 
-        def create(name: str) -> None:
-            opener = _signed_in(base, "lead@test.example")
-            data = {"name": name, "start_date": "2032-03-01", "end_date": "2032-03-14"}
-            statuses.append(_post(opener, f"{base}/sprints", data))
+    def create(base: str, i: int) -> None:
+        opener = _signed_in(base, "lead@test.example")
+        data = {"name": f"Race {i}", "start_date": "2032-03-01",
+                "end_date": "2032-03-14"}  # fmt: skip
+        statuses.append(_post(opener, f"{base}/sprints", data))
 
-        threads = [
-            threading.Thread(target=create, args=(f"Race {i}",)) for i in range(6)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    _concurrently(app, create, 6)
     from experiments.models import Sprint
 
     with app.app_context():
@@ -167,27 +163,17 @@ def test_concurrent_edits_of_one_item_never_share_a_version_number(app, make_use
         db.session.add(item)
         db.session.commit()
         item_id = item.id
-    server, thread, base = _serve(app)
     statuses: list[int] = []
-    try:
 
-        def editor(e: int) -> None:
-            opener = _signed_in(base, "marketing@test.example")
-            for k in range(4):
-                data = {"kind": "headline", "title": "Race headline",
-                        "body": f"editor {e} take {k}", "call_to_action": "",
-                        "persona": "", "funnel_stage": "", "tags": ""}  # fmt: skip
-                statuses.append(_post(opener, f"{base}/content/{item_id}", data))
+    def editor(base: str, e: int) -> None:
+        opener = _signed_in(base, "marketing@test.example")
+        for k in range(4):
+            data = {"kind": "headline", "title": "Race headline",
+                    "body": f"editor {e} take {k}", "call_to_action": "",
+                    "persona": "", "funnel_stage": "", "tags": ""}  # fmt: skip
+            statuses.append(_post(opener, f"{base}/content/{item_id}", data))
 
-        threads = [threading.Thread(target=editor, args=(e,)) for e in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    _concurrently(app, editor, 8)
     with app.app_context():
         numbers = (
             db.session.execute(
