@@ -5,7 +5,11 @@ Used by the users page and by `create-user`, so both apply the same rules.
 
 from __future__ import annotations
 
+from functools import cache
+
+from flask import current_app
 from sqlalchemy import func
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from auth.models import User
 from database import db
@@ -19,6 +23,22 @@ def find_user(email: str) -> User | None:
     return db.session.execute(
         db.select(User).where(func.lower(User.email) == email.strip().lower())
     ).scalar_one_or_none()
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether the password is the user's. Without a user a dummy hash is checked
+    all the same, so the time taken tells nothing about which emails exist."""
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return user.check_password(password)
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(
+        "not-a-password", method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
 
 
 def create_user(name: str, email: str, role: str, password: str) -> User:

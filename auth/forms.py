@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 
-from auth.accounts import EMAIL_PATTERN, MIN_PASSWORD_LENGTH, find_user
+from auth.accounts import (
+    EMAIL_PATTERN,
+    MIN_PASSWORD_LENGTH,
+    find_user,
+    password_matches,
+)
 from auth.models import ROLES
 from core.limits import MAX_EMAIL_LENGTH
 from web.fields import ChoiceField, RawField, TextField
@@ -19,9 +24,7 @@ class SignInForm(WebForm):
         if not self.password.data:
             self.error("password", "Password is required.")
         self.user = find_user(self.email.data) if self.ok else None
-        if self.ok and (
-            self.user is None or not self.user.check_password(self.password.data)
-        ):
+        if self.ok and not password_matches(self.user, self.password.data):
             self.error("password", "That email and password do not match an account.")
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from auth import accounts
+from auth import accounts, throttle
 from auth.decorators import require
 from auth.forms import RoleForm, SignInForm, UserForm
 from auth.models import ROLES, User
@@ -35,18 +35,34 @@ def login():
 
 @bp.post("/login")
 def authenticate():
+    email, address = request.form.get("email"), request.remote_addr or "unknown"
+    wait = throttle.wait_minutes(email, address)
+    if wait is not None:
+        message = (
+            "Too many failed sign-ins. For your security, try again in "
+            f"{wait} minute{'s' if wait != 1 else ''}."
+        )
+        return _login_page({"password": message}, 429)
     form = SignInForm()
     if not form.check():
-        return render(
-            "auth/login.html",
-            status=422,
-            form=request.form,
-            errors=form.problems,
-            next=request.form.get("next"),
-        )
+        throttle.record_failure(email, address)
+        db.session.commit()
+        return _login_page(form.problems, 422)
+    throttle.forget_failures(email)
+    db.session.commit()
     login_user(form.user)
     flash(f"Signed in as {form.user.name}.", "success")
     return redirect(_safe_next(request.form.get("next")), 303)
+
+
+def _login_page(errors: dict, status: int):
+    return render(
+        "auth/login.html",
+        status=status,
+        form=request.form,
+        errors=errors,
+        next=request.form.get("next"),
+    )
 
 
 @bp.post("/logout")

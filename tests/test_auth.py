@@ -276,3 +276,69 @@ def test_an_expired_session_sends_htmx_to_the_login_page(client, app, make_exper
     plain = client.get(f"/experiments/{experiment_id}")
     assert plain.status_code == 302
     assert "HX-Request" in plain.headers["Vary"]
+
+
+def _sign_in(client, email, password, address="10.0.0.1"):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_five_failed_sign_ins_lock_the_account_for_a_while(
+    client, app, make_user, monkeypatch
+):
+    from datetime import timedelta
+
+    from auth import throttle
+    from core.clock import utcnow
+
+    with app.app_context():
+        make_user("marketing")
+    for _ in range(throttle.ACCOUNT_LIMIT):
+        assert _sign_in(client, "marketing@test.example", "wrong").status_code == 422
+    # Locked: even the right password is not checked now.
+    response = _sign_in(client, "marketing@test.example", PASSWORD)
+    assert response.status_code == 429
+    assert "Too many failed sign-ins. For your security, try again in 15 minutes." in (
+        response.get_data(as_text=True)
+    )
+    # Another account from another address is not affected.
+    with app.app_context():
+        make_user("lead")
+    assert (
+        _sign_in(client, "lead@test.example", PASSWORD, "10.0.0.2").status_code == 303
+    )
+    # Once the window has passed, the right password works and clears the count.
+    later = utcnow() + throttle.WINDOW + timedelta(seconds=1)
+    monkeypatch.setattr(throttle, "utcnow", lambda: later)
+    assert _sign_in(client, "marketing@test.example", PASSWORD).status_code == 303
+    with app.app_context():
+        left = db.session.execute(
+            db.select(db.func.count(throttle.LoginFailure.id)).where(
+                throttle.LoginFailure.email == "marketing@test.example"
+            )
+        ).scalar()
+    assert left == 0
+
+
+def test_an_unknown_email_is_throttled_and_answered_like_a_known_one(client, app):
+    from auth import throttle
+
+    answers = {
+        _sign_in(client, "nobody@test.example", "wrong").get_data(as_text=True)
+        for _ in range(throttle.ACCOUNT_LIMIT)
+    }
+    assert len(answers) == 1
+    assert "That email and password do not match an account." in answers.pop()
+    assert _sign_in(client, "nobody@test.example", "x").status_code == 429
+
+
+def test_many_failures_from_one_address_lock_that_address(client, app):
+    from auth import throttle
+
+    for i in range(throttle.ADDRESS_LIMIT):
+        _sign_in(client, f"user{i}@test.example", "wrong", "10.9.9.9")
+    assert _sign_in(client, "fresh@test.example", "x", "10.9.9.9").status_code == 429
+    assert _sign_in(client, "fresh@test.example", "x", "10.9.9.8").status_code == 422
