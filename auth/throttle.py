@@ -10,6 +10,7 @@ account exists, so the answer tells nothing about which emails have one.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, or_
@@ -19,6 +20,7 @@ from core.clock import utcnow
 from core.limits import MAX_EMAIL_LENGTH
 from database import db
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 WINDOW = timedelta(minutes=15)
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20
@@ -36,7 +38,10 @@ class LoginFailure(db.Model):
 
 
 def _key(email: str | None) -> str:
-    return (email or "").strip().lower()[:MAX_EMAIL_LENGTH]
+    """The email as counted: lower-cased, without control characters (PostgreSQL
+    text cannot hold NUL), cut to the column's length."""
+    cleaned = CONTROL.sub("", email or "").strip().lower()
+    return cleaned[:MAX_EMAIL_LENGTH]
 
 
 def wait_minutes(email: str | None, address: str) -> int | None:
@@ -67,7 +72,9 @@ def record_failure(email: str | None, address: str) -> None:
     db.session.execute(
         db.delete(LoginFailure).where(LoginFailure.at <= utcnow() - WINDOW)
     )
-    db.session.add(LoginFailure(email=_key(email), address=address[:64]))
+    db.session.add(
+        LoginFailure(email=_key(email), address=CONTROL.sub("", address)[:64])
+    )
 
 
 def forget_failures(email: str | None) -> None:

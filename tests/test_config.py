@@ -69,7 +69,10 @@ def test_a_database_that_cannot_be_reached_answers_503_everywhere(app_factory):
     """No database (a SQLite file in a folder that does not exist): the health
     check says so in plain text, a signed-in page is a styled 503 that needs no
     database, the API answers JSON."""
-    app = app_factory(SQLALCHEMY_DATABASE_URI="sqlite:////nonexistent/dir/x.db")
+    app = app_factory(
+        SQLALCHEMY_DATABASE_URI="sqlite:////nonexistent/dir/x.db",
+        SQLALCHEMY_ENGINE_OPTIONS={},  # not the PostgreSQL pass's search_path
+    )
     client = app.test_client()
     response = client.get("/healthz")
     assert response.status_code == 503

@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from database import ConcurrentChange, db
@@ -98,6 +98,17 @@ def register(app: Flask) -> None:
             409,
             "Someone saved a conflicting change at the same moment, so nothing was "
             "saved. Reload the page and try again.",
+        )
+
+    @app.errorhandler(DataError)
+    def unstorable(error):
+        # Every form checks its input first; this is a value that slipped past a
+        # check and the database refused (PostgreSQL: a NUL in text).
+        db.session.rollback()
+        return error_page(
+            400,
+            "The request holds a value the database cannot store (for example a "
+            "control character), so nothing was saved.",
         )
 
     @app.errorhandler(OperationalError)
