@@ -90,6 +90,13 @@ def _calculator_page(**overrides) -> dict:
     return context | overrides
 
 
+def _calculator_answer(block: str, ok: bool, answer: dict):
+    """One form's answer: its block for htmx, else the whole page with the answer
+    in place (the example is analysed only for a whole page)."""
+    context = answer if is_partial() else _calculator_page(**answer)
+    return render("api/calculator.html", block, status=200 if ok else 422, **context)
+
+
 @bp.get("/calculator")
 def calculator():
     """The calculator, showing the answer for its example counts."""
@@ -173,12 +180,7 @@ def calculate():
     except stats.StatsInputError as error:
         errors["counts"] = error.message
     answer = {"form": form, "report": report, "errors": errors}
-    return render(
-        "api/calculator.html",
-        "answer",
-        status=422 if errors else 200,
-        **_calculator_page(**answer),
-    )
+    return _calculator_answer("answer", not errors, answer)
 
 
 class PlanForm(WebForm):
@@ -228,9 +230,5 @@ def plan():
             planned_looks=looks,
             spending=spending or "obrien_fleming",
         ).to_dict()
-    # A plain (non-htmx) post gets the whole page, with the plan's answer in it.
     answer = {"plan_form": request.form, "plan": plan, "plan_errors": form.problems}
-    context = answer if is_partial() else _calculator_page(**answer)
-    return render(
-        "api/calculator.html", "plan", status=200 if form.ok else 422, **context
-    )
+    return _calculator_answer("plan", form.ok, answer)

@@ -95,6 +95,29 @@ def _target_rate(p1: float, relative_mde: float) -> float:
     return p2
 
 
+def _whole_units(units: float) -> int:
+    """Units rounded up; refused past MAX_COUNT (inf and NaN included)."""
+    if not units <= MAX_COUNT:
+        raise StatsInputError(
+            "alpha",
+            f"with this alpha and power the plan would need more than {MAX_COUNT:,} "
+            "units per variant: choose a larger alpha, less power or a larger lift",
+        )
+    return math.ceil(units - 1e-9)
+
+
+def _sprints_needed(total: int, traffic: float | None) -> int | None:
+    """Sprints the total takes at this traffic; refused past MAX_PLAN_SPRINTS."""
+    if traffic is None:
+        return None
+    if not total / traffic <= MAX_PLAN_SPRINTS:
+        raise StatsInputError(
+            "units_per_sprint",
+            f"is too small: the plan would take more than {MAX_PLAN_SPRINTS:,} sprints",
+        )
+    return math.ceil(total / traffic - 1e-9)
+
+
 def sample_size(
     baseline_rate: float = 0.05,
     relative_mde: float = 0.2,
@@ -134,24 +157,12 @@ def sample_size(
     if looks is not None:
         factor = sequential_design(looks, spending, a, power).inflation_factor
     unrounded = _n_for(p1, p2, a, power)
-    if not unrounded * factor <= MAX_COUNT:  # also catches inf and NaN
-        raise StatsInputError(
-            "alpha",
-            f"with this alpha and power the plan would need more than {MAX_COUNT:,} "
-            "units per variant: choose a larger alpha, less power or a larger lift",
-        )
-    n = math.ceil(unrounded * factor - 1e-9)
+    n = _whole_units(unrounded * factor)
     total = n * variants
-    if traffic is not None and not total / traffic <= MAX_PLAN_SPRINTS:
-        raise StatsInputError(
-            "units_per_sprint",
-            f"is too small: the plan would take more than {MAX_PLAN_SPRINTS:,} sprints",
-        )
-    sprints = None if traffic is None else math.ceil(total / traffic - 1e-9)
     return SampleSize(
         units_per_variant=n,
         total_units=total,
-        sprints_needed=sprints,
+        sprints_needed=_sprints_needed(total, traffic),
         alpha_per_comparison=a,
         fixed_units_per_variant=math.ceil(unrounded - 1e-9),
         inflation_factor=factor,

@@ -157,12 +157,17 @@ def _rows(sql: str) -> list[tuple]:
         return [tuple(row) for row in connection.execute(text(sql))]
 
 
+def _migrated_old_cells() -> None:
+    """Cells stored as sums before the mean/M2 revision, then upgraded to head."""
+    upgrade(revision=BEFORE_MEAN_AND_M2)
+    with db.engine.begin() as connection:
+        _old_rows(connection)
+    upgrade()
+
+
 def test_sums_migrate_to_mean_and_m2_and_back(bare_app):
     with bare_app.app_context():
-        upgrade(revision=BEFORE_MEAN_AND_M2)
-        with db.engine.begin() as connection:
-            _old_rows(connection)
-        upgrade()
+        _migrated_old_cells()
         expected = [(2.0, 2.0), (5.0, 0.0), (0.0, 0.0), (None, None)]
         assert _rows("SELECT value_mean, value_m2 FROM results ORDER BY id") == expected
         edits = "SELECT old_value_mean, old_value_m2, new_value_mean, new_value_m2"
@@ -181,10 +186,7 @@ def test_sums_migrate_to_mean_and_m2_and_back(bare_app):
 
 def test_the_migrated_database_refuses_a_negative_m2(bare_app):
     with bare_app.app_context():
-        upgrade(revision=BEFORE_MEAN_AND_M2)
-        with db.engine.begin() as connection:
-            _old_rows(connection)
-        upgrade()
+        _migrated_old_cells()
         for table, column in (("results", "value_m2"),
                               ("result_edits", "new_value_m2")):  # fmt: skip
             with pytest.raises(IntegrityError), db.engine.begin() as connection:

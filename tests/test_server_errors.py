@@ -116,3 +116,84 @@ def test_tags_that_grow_when_lower_cased_are_refused_together(
     )
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Feedback.id))).scalar() == 0
+
+
+def test_a_value_the_database_refuses_answers_400_and_saves_nothing(
+    app, client, login, monkeypatch
+):
+    """PostgreSQL refuses a NUL in text with a DataError: whatever slips past the
+    checks that way is a 400 with a plain message, and the transaction is undone."""
+    from sqlalchemy.exc import DataError
+
+    from experiments import calendar
+    from experiments.models import Sprint
+
+    real = calendar.create_sprint
+
+    def refused(*args, **kwargs):
+        real(*args, **kwargs)
+        raise DataError("INSERT", {}, ValueError("text cannot contain NUL"))
+
+    monkeypatch.setattr("experiments.sprints.create_sprint", refused)
+    login(client, "lead")
+    response = client.post(
+        "/sprints",
+        data={"name": "S", "start_date": "2031-01-01", "end_date": "2031-01-10"},
+    )
+    assert response.status_code == 400
+    assert "a value the database cannot store" in response.get_data(as_text=True)
+    from database import db
+
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Sprint.id))).scalar() == 0
+
+
+def test_a_cell_that_keeps_changing_answers_409_and_saves_nothing(
+    app, client, login, make_cell_ids, monkeypatch
+):
+    """The compare-and-set lost every try (another save always got there first):
+    409, and neither the cell nor its trail moved."""
+    from database import db
+    from experiments import entry
+    from experiments.models import Result, ResultEdit
+    from helpers import post_cell
+
+    ids = make_cell_ids(app)
+    login(client, "marketing")
+    assert post_cell(client, ids, units="100", conversions="5").status_code == 303
+    monkeypatch.setattr(entry, "_compare_and_set", lambda *args: False)
+    response = post_cell(client, ids, units="120", conversions="6")
+    assert response.status_code == 409
+    assert "Someone saved a conflicting change at the same moment" in (
+        response.get_data(as_text=True)
+    )
+    with app.app_context():
+        assert db.session.execute(db.select(Result.units)).scalar_one() == 100
+        assert db.session.execute(db.select(db.func.count(ResultEdit.id))).scalar() == 1
+
+
+def test_a_content_edit_over_a_newer_version_is_refused(app):
+    """Two edits read version 1; the first archives it. The second finds the
+    version moved and saves nothing (the view answers 409)."""
+    from content.library import save_item
+    from content.models import ContentItem, ContentVersion
+    from database import ConcurrentChange, db
+
+    with app.app_context():
+        item = save_item(None, {"kind": "headline", "title": "T", "body": "v1",
+                                "call_to_action": "", "persona": "",
+                                "funnel_stage": None, "tags": []}, None)  # fmt: skip
+        db.session.commit()
+        assert item.version == 1  # this edit's read of the item
+        db.session.execute(
+            db.update(ContentItem)
+            .values(version=ContentItem.version + 1)
+            .execution_options(synchronize_session=False)
+        )  # another edit got there first, unseen by `item`
+        values = {"kind": "headline", "title": "T", "body": "v2",
+                  "call_to_action": "", "persona": "", "funnel_stage": None,
+                  "tags": []}  # fmt: skip
+        with pytest.raises(ConcurrentChange):
+            save_item(item, values, None)
+        db.session.rollback()
+        assert db.session.execute(db.select(ContentVersion)).first() is None
