@@ -52,6 +52,15 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+def insert_for(model):
+    """An INSERT of the session's backend, which knows ON CONFLICT (PostgreSQL
+    and SQLite alike): for race-free upserts."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    backend = db.session.get_bind().dialect.name
+    return (postgresql if backend == "postgresql" else sqlite).insert(model)
+
+
 def check_in(column: str, choices) -> str:
     """SQL for a CHECK that a column holds one of the given codes."""
     codes = ", ".join(f"'{code}'" for code in choices)

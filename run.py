@@ -15,9 +15,10 @@ from werkzeug.serving import WSGIRequestHandler
 
 import config
 from auth import cli as auth_cli
+from core import cache, versions  # noqa: F401  (their tables and session hooks)
 from database import db, migrate
 from demo import cli as demo_cli
-from web import errors, filters, headers
+from web import errors, filters, headers, page_cache
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _init_login(app)
     filters.register(app)
+    page_cache.register(app)
     headers.register(app)
     errors.register(app)
     _register_blueprints(app)

@@ -1,8 +1,10 @@
 """From stored results to the statistics engine and back: one experiment's analysis.
 
-The results are read with one aggregate query per experiment page (or one for all
+The results are read with one query per experiment page (or one for a page of
 experiments on the dashboard), arranged as sprint x variant arrays, and handed to
-`stats.analyze`. Nothing derived is stored.
+`stats.analyze`. The statistics of each experiment are kept in the shared cache
+(core.cache) under a version that every write to the experiment raises, so a
+page computes them once per change, not once per view.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import stats
+from core import cache, versions
 from core.clock import today
 from database import db
 from experiments.models import (
@@ -166,7 +169,8 @@ def planned_units_per_variant(experiment: Experiment) -> int | None:
 def analyze_experiments(
     experiments: list[Experiment], show_sprint_id: int | None = None
 ) -> dict[int, ExperimentAnalysis]:
-    """Analyses for several experiments from three queries, whatever their number.
+    """Analyses for several experiments from a handful of queries, whatever their
+    number; the statistics come from the shared cache where they are current.
 
     `show_sprint_id` adds that sprint's column to the grid (a cell being edited).
     """
@@ -174,19 +178,29 @@ def analyze_experiments(
     by_experiment: dict[int, list] = defaultdict(list)
     for row in _result_rows(ids):
         by_experiment[row[0]].append(row)
-    splits: dict[tuple[int, int], float] = {
-        (variant_id, sprint_id): share
-        for variant_id, sprint_id, share in _split_rows(ids)
-    }
     sprints = list(
         db.session.execute(db.select(Sprint).order_by(Sprint.start_date)).scalars()
     )
-    return {
-        e.id: _analyze_one(
-            e, by_experiment.get(e.id, []), splits, sprints, show_sprint_id
-        )
+    analyses = {
+        e.id: _grid(e, by_experiment.get(e.id, []), sprints, show_sprint_id)
         for e in experiments
     }
+    keys = _cache_keys(experiments)
+    cached = cache.fetch(keys)
+    missing = [e for e in experiments if f"analysis:{e.id}" not in cached]
+    splits = _splits([e.id for e in missing])
+    fresh = {}
+    for experiment in experiments:
+        analysis = analyses[experiment.id]
+        slot = f"analysis:{experiment.id}"
+        if slot in cached:
+            analysis.metrics = _from_payload(experiment, cached[slot], sprints)
+        else:
+            _add_metrics(analysis, splits)
+            if slot in keys:  # none inside a transaction that wrote
+                fresh[slot] = (keys[slot], _to_payload(analysis))
+    cache.store(fresh)
+    return analyses
 
 
 def analyze_experiment(
@@ -195,13 +209,33 @@ def analyze_experiment(
     return analyze_experiments([experiment], show_sprint_id)[experiment.id]
 
 
-def _analyze_one(
+def _cache_keys(experiments: list[Experiment]) -> dict[str, str]:
+    """{slot: version} of each experiment's statistics: its data version, the
+    sprints' version, the day (the current sprint moves) and the code. Empty
+    while this transaction has unsaved writes: their figures are its own."""
+    if versions.writing(db.session()):
+        return {}
+    shared = versions.current()
+    common = f"{shared['sprints']}.{today().isoformat()}.{cache.code_version()}"
+    return {f"analysis:{e.id}": f"{e.data_version}.{common}" for e in experiments}
+
+
+def _splits(experiment_ids: list[int]) -> dict[tuple[int, int], float]:
+    if not experiment_ids:
+        return {}
+    return {
+        (variant_id, sprint_id): share
+        for variant_id, sprint_id, share in _split_rows(experiment_ids)
+    }
+
+
+def _grid(
     experiment: Experiment,
     rows,
-    splits,
     all_sprints: list[Sprint],
     show_sprint_id: int | None,
 ) -> ExperimentAnalysis:
+    """The cells, their sprints (the grid's columns) and each variant's totals."""
     cells: dict[tuple[int, int, int], Cell] = {}
     for _, variant_id, metric_id, sprint_id, units, conv, mean, m2 in rows:
         cells[(variant_id, metric_id, sprint_id)] = Cell(
@@ -212,13 +246,11 @@ def _analyze_one(
         )
     used = {key[2] for key in cells} | {show_sprint_id}
     sprints = experiment_sprints(experiment, used, all_sprints)
-    planned_units = planned_units_per_variant(experiment)
     analysis = ExperimentAnalysis(
-        experiment, sprints, cells, planned_units=planned_units
+        experiment, sprints, cells, planned_units=planned_units_per_variant(experiment)
     )
-    variants = experiment.variants
     for metric in experiment.metrics:
-        for variant in variants:
+        for variant in experiment.variants:
             parts = [
                 cells[(variant.id, metric.id, s.id)]
                 for s in sprints
@@ -226,11 +258,54 @@ def _analyze_one(
             ]
             if parts:
                 analysis.totals[(variant.id, metric.id)] = _add(parts)
+    return analysis
+
+
+def _add_metrics(analysis: ExperimentAnalysis, splits) -> None:
+    """Run the statistics on each metric, then weigh the guardrails."""
+    experiment = analysis.experiment
+    for metric in experiment.metrics:
         analysis.metrics.append(
-            _metric_analysis(experiment, metric, sprints, cells, splits, planned_units)
+            _metric_analysis(
+                experiment,
+                metric,
+                analysis.sprints,
+                analysis.cells,
+                splits,
+                analysis.planned_units,
+            )
         )
     _weigh_guardrails(analysis)
-    return analysis
+
+
+def _to_payload(analysis: ExperimentAnalysis) -> list[dict]:
+    return [
+        {
+            "metric": m.metric.id,
+            "looks": [s.id for s in m.sprints],
+            "report": m.report,
+            "error": m.error,
+        }
+        for m in analysis.metrics
+    ]
+
+
+def _from_payload(
+    experiment: Experiment, payload: list[dict], sprints: list[Sprint]
+) -> list[MetricAnalysis]:
+    """The cached metrics, in the experiment's order (its data version is part of
+    the key, so they are the experiment's current metrics)."""
+    by_id = {s.id: s for s in sprints}
+    stored = {entry["metric"]: entry for entry in payload}
+    return [
+        MetricAnalysis(
+            metric,
+            [by_id[i] for i in stored[metric.id]["looks"]],
+            stored[metric.id]["report"],
+            stored[metric.id]["error"],
+        )
+        for metric in experiment.metrics
+    ]
 
 
 def _weigh_guardrails(analysis: ExperimentAnalysis) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -29,10 +30,13 @@ from experiments.models import (
     Sprint,
     Variant,
 )
-from web.forms import new_form_token
+from web.page_cache import fresh
 from web.render import is_partial, render
 
 TEMPLATE = "experiments/show.html"
+# Sprints the results grid shows unless asked for all: the latest ones (the totals
+# cover every sprint).
+GRID_SPRINTS = 8
 HISTORY_ROWS = 15
 
 
@@ -81,9 +85,14 @@ def results_context(experiment: Experiment, editing=None) -> dict:
         .order_by(ResultEdit.changed_at.desc(), ResultEdit.id.desc())
         .limit(HISTORY_ROWS)
     ).all()
+    analysis = analyze_experiment(experiment, editing[2] if editing else None)
+    every_sprint = editing is not None or request.args.get("sprints") == "all"
     return {
         "experiment": experiment,
-        "analysis": analyze_experiment(experiment, editing[2] if editing else None),
+        "analysis": analysis,
+        "grid_sprints": analysis.sprints[-GRID_SPRINTS:]
+        if not every_sprint
+        else analysis.sprints,
         "history": history,
         "current_sprint": current_sprint(),
         "funnel_stages": FUNNEL_STAGES,
@@ -116,7 +125,7 @@ def feedback_context(experiment: Experiment) -> dict:
         "sprint_choices": _sprint_choices(),
         "feedback_form": {"sprint_id": str(sprint.id) if sprint else ""},
         "feedback_errors": {},
-        "form_token": new_form_token(),
+        "form_token": fresh("form_token"),
     }
 
 
@@ -147,15 +156,17 @@ def render_page(
     **overrides,
 ) -> ResponseReturnValue:
     """The page, or only `block` of it for htmx; `overrides` replace context keys."""
-    if is_partial():
-        builders = [BLOCKS[block]]
-    else:
-        builders = list(BLOCKS.values())
+    context = page_context(experiment, block, editing) | overrides
+    return render(TEMPLATE, block, status=status, **context)
+
+
+def page_context(experiment: Experiment, block: str, editing=None) -> dict:
+    """What the page needs, or for an htmx request only what `block` needs."""
+    builders = [BLOCKS[block]] if is_partial() else list(BLOCKS.values())
     context: dict = {}
     for builder in builders:
         if builder is results_context:
             context.update(builder(experiment, editing))
         else:
             context.update(builder(experiment))
-    context.update(overrides)
-    return render(TEMPLATE, block, status=status, **context)
+    return context

@@ -23,6 +23,7 @@ from experiments.models import (
 )
 from web.fields import DateField, TextField
 from web.forms import WebForm
+from web.page_cache import cached_page
 from web.render import render, saved
 
 bp = Blueprint("sprints", __name__, url_prefix="/sprints")
@@ -31,10 +32,17 @@ bp = Blueprint("sprints", __name__, url_prefix="/sprints")
 @bp.get("")
 @login_required
 def index():
-    return _index_page(form=_next_sprint_defaults(), errors={})
+    return cached_page(
+        "sprints", "sprints/index.html",
+        lambda: _index_context(form=_next_sprint_defaults(), errors={}),
+    )  # fmt: skip
 
 
 def _index_page(form, errors, status=200):
+    return render("sprints/index.html", status=status, **_index_context(form, errors))
+
+
+def _index_context(form, errors) -> dict:
     counts = dict(
         db.session.execute(
             db.select(
@@ -49,15 +57,13 @@ def _index_page(form, errors, status=200):
         .scalars()
         .all()
     )
-    return render(
-        "sprints/index.html",
-        status=status,
-        sprints=sprints,
-        counts=counts,
-        current=current_sprint(),
-        form=form,
-        errors=errors,
-    )
+    return {
+        "sprints": sprints,
+        "counts": counts,
+        "current": current_sprint(),
+        "form": form,
+        "errors": errors,
+    }
 
 
 def _next_sprint_defaults() -> dict:
@@ -105,6 +111,12 @@ def create():
 @bp.get("/<int:sprint_id>")
 @login_required
 def show(sprint_id: int):
+    return cached_page(
+        f"sprint:{sprint_id}", "sprints/show.html", lambda: _show_context(sprint_id)
+    )
+
+
+def _show_context(sprint_id: int) -> dict:
     sprint = get_or_404(Sprint, sprint_id)
     with_results = (
         db.select(Variant.experiment_id)
@@ -131,11 +143,10 @@ def show(sprint_id: int):
     feedback_count = db.session.execute(
         db.select(func.count(Feedback.id)).where(Feedback.sprint_id == sprint.id)
     ).scalar_one()
-    return render(
-        "sprints/show.html",
-        sprint=sprint,
-        by_status=by_status,
-        statuses=STATUSES,
-        total=len(experiments),
-        feedback_count=feedback_count,
-    )
+    return {
+        "sprint": sprint,
+        "by_status": by_status,
+        "statuses": STATUSES,
+        "total": len(experiments),
+        "feedback_count": feedback_count,
+    }

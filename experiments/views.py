@@ -40,7 +40,7 @@ from experiments.models import (
     Experiment,
     Sprint,
 )
-from experiments.page import load_experiment, render_page
+from experiments.page import TEMPLATE, load_experiment, page_context, render_page
 from web.fields import ChoiceField, TextField
 from web.forms import (
     WebForm,
@@ -48,6 +48,7 @@ from web.forms import (
     query_text,
     row_keys,
 )
+from web.page_cache import cached_page
 from web.render import render, saved
 
 bp = Blueprint("experiments", __name__, url_prefix="/experiments")
@@ -279,9 +280,17 @@ def update(experiment_id: int):
 @bp.get("/<int:experiment_id>")
 @login_required
 def show(experiment_id: int):
-    experiment = load_experiment(experiment_id)
-    editing = _editing_cell(experiment, request.args.get("edit", ""))
-    return render_page(experiment, "results_panel", editing=editing)
+    if request.args.get("edit"):
+        experiment = load_experiment(experiment_id)
+        editing = _editing_cell(experiment, request.args["edit"])
+        return render_page(experiment, "results_panel", editing=editing)
+    every_sprint = request.args.get("sprints") == "all"
+    return cached_page(
+        f"experiment:{experiment_id}:{'all' if every_sprint else 'latest'}",
+        TEMPLATE,
+        lambda: page_context(load_experiment(experiment_id), "results_panel"),
+        "results_panel",
+    )
 
 
 def _editing_cell(experiment: Experiment, key: str):
