@@ -11,6 +11,7 @@ from database import db
 from experiments import analysis as analysis_module
 from experiments.models import Experiment, Sprint
 from run import create_app
+from web.page_cache import compact
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
@@ -281,3 +282,14 @@ def test_the_dashboard_shows_running_experiments_a_page_at_a_time(
     for page in ("abc", "-3", "99999999999999999999"):
         answer = client.get(f"/?page={page}")
         assert answer.status_code == 200
+
+
+def test_stored_pages_lose_their_indentation_but_not_their_verbatim_text():
+    html = (
+        "<div>\n    <p>A</p>\n\n    <textarea name=t>\n  keep\n    this</textarea>\n"
+        "  <PRE>\n   code</PRE>\n</div>"
+    )
+    assert compact(html) == (
+        "<div>\n<p>A</p>\n<textarea name=t>\n  keep\n    this</textarea>\n"
+        "<PRE>\n   code</PRE>\n</div>"
+    )

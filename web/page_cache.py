@@ -15,21 +15,34 @@ and not committed bypasses the cache (its figures are its own).
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
+from functools import lru_cache
 
-from flask import g, make_response, render_template
+from flask import g, make_response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
+from sqlalchemy import text
 
 from core import cache, versions
 from core.clock import today
 from database import db
 from web.forms import new_form_token
 from web.render import is_partial, render
+
+# Indentation is dropped from stored pages (a third of their size), except where
+# whitespace is content: <pre> and <textarea>.
+_INDENTED = re.compile(r"(<(pre|textarea)\b.*?</\2\s*>)|\n\s+", re.S | re.I)
+
+# The "all" version and a slot's entry: plain SQL, since this runs on every view.
+_LOOKUP = text(
+    "SELECT v.version, c.version, c.payload FROM data_versions AS v "
+    "LEFT OUTER JOIN page_cache AS c ON c.slot = :slot WHERE v.scope = 'all'"
+)
 
 # Values each request gets afresh, by the name the templates use.
 FRESH: dict[str, Callable[[], str]] = {
@@ -45,8 +58,17 @@ def fresh(name: str) -> str:
 
 
 def register(app) -> None:
-    """Forms' CSRF fields go through `fresh` (Flask-WTF's global, made markable)."""
+    """Forms' CSRF fields go through `fresh` (Flask-WTF's global, made markable);
+    `asset(filename)` is the layout's static URLs, built once per script root."""
     app.jinja_env.globals["csrf_token"] = lambda: fresh("csrf_token")
+    app.jinja_env.globals["asset"] = lambda filename: _asset(
+        request.script_root, filename
+    )
+
+
+@lru_cache(maxsize=64)
+def _asset(script_root: str, filename: str) -> str:
+    return url_for("static", filename=filename)
 
 
 def cached_page(
@@ -61,14 +83,21 @@ def cached_page(
         return render(template, block, **context())
     part = block if block is not None and is_partial() else None
     slot = f"page:{slot}:{part or 'page'}:{current_user.role}"
-    version = ".".join(
-        (str(versions.current()["all"]), today().isoformat(), cache.code_version())
-    )
-    entry = cache.fetch({slot: version}, raw=True).get(slot)
+    version, entry = _lookup(slot)
     if entry is None:
         entry = _render_marked(template, part, context)
         cache.store({slot: (version, entry)})
     return _serve(entry)
+
+
+def _lookup(slot: str) -> tuple[str, str | None]:
+    """(the version the slot's entry must have, the entry if it has it): the
+    "all" data version and the entry in one query, the day and the code added."""
+    row = db.session.execute(_LOOKUP, {"slot": slot}).first()
+    version = f"{row[0] if row else 0}.{today().isoformat()}.{cache.code_version()}"
+    if row is None:  # nothing was ever written: the version row does not exist yet
+        return version, cache.fetch({slot: version}, raw=True).get(slot)
+    return version, row[2] if row[1] == version else None
 
 
 def _render_marked(
@@ -82,13 +111,18 @@ def _render_marked(
     try:
         values = context()
         if block is not None:
-            return f"{marker} block\n" + render_block(template, block, **values)
-        # base.html renders only the page's title and content
-        return f"{marker} page\n" + render_template(
-            template, content_only=marker, **values
-        )
+            kind, html = "block", render_block(template, block, **values)
+        else:  # base.html renders only the page's title and content
+            html = render_template(template, content_only=marker, **values)
+            kind = "page"
     finally:
         g.pop("cache_marker", None)
+    return f"{marker} {kind}\n" + compact(html)
+
+
+def compact(html: str) -> str:
+    """The page without indentation, <pre> and <textarea> kept as they are."""
+    return _INDENTED.sub(lambda m: m[1] or "\n", html)
 
 
 def _filled(text: str, marker: str) -> Markup:
