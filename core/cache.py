@@ -27,9 +27,11 @@ from database import db, insert_for
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
-# What the figures and pages are computed by: a change here (a deployment) makes
-# every entry computed by the old code stale.
-CODE = ("api", "auth", "content", "core", "experiments", "stats", "web", "templates")
+# What the figures and pages are computed by: a change here (a deployment, or a
+# migration, which may rewrite data behind the session's back) makes every entry
+# computed by the old code stale.
+CODE = ("api", "auth", "content", "core", "experiments", "stats", "web", "templates",
+        "migrations")  # fmt: skip
 
 
 class CacheEntry(db.Model):
@@ -42,10 +44,11 @@ class CacheEntry(db.Model):
 
 
 @cache
-def code_version() -> str:
-    """A digest of the source of the app (Python and templates), once per process."""
+def code_version(folders: tuple[str, ...] = CODE) -> str:
+    """A digest of the app's source (Python and templates) in `folders`, once
+    per process."""
     digest = hashlib.sha256()
-    for folder in CODE:
+    for folder in folders:
         for path in sorted((ROOT / folder).rglob("*")):
             if path.suffix in (".py", ".html") and path.is_file():
                 digest.update(path.relative_to(ROOT).as_posix().encode())

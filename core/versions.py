@@ -4,8 +4,6 @@ Every transaction that writes is seen here and, as it commits, raises:
 - the `data_version` of each experiment it touched (the experiment row, its
   variants, metrics, planned splits, results and their trail, its feedback):
   the key of that experiment's cached analysis;
-- the "sprints" version when it wrote a sprint (sprint labels and dates are part
-  of every analysis);
 - the "all" version whenever it wrote anything but the caches and the sign-in
   throttle: the key of every cached page.
 
@@ -24,13 +22,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from database import db, insert_for
 
-SCOPES = ("all", "sprints")
+SCOPES = ("all",)
 # Tables whose writes change no page: the caches themselves and the throttle.
 UNVERSIONED = frozenset({"data_versions", "page_cache", "login_failures"})
 
 
 class DataVersion(db.Model):
-    """A counter per scope ("all", "sprints"), raised by every write in it."""
+    """A counter per scope ("all" for now), raised by every write in it."""
 
     __tablename__ = "data_versions"
 
@@ -65,8 +63,6 @@ def _note(session: Session, table: str, row) -> None:
         return
     pending = _pending(session)
     pending["scopes"].add("all")
-    if table == "sprints":
-        pending["scopes"].add("sprints")
     if row is None:
         return
     if table == "experiments" and row.id is not None:
@@ -108,7 +104,7 @@ def _raise_versions(session: Session) -> None:
     try:
         for experiment_id in sorted(_experiments(session, pending)):
             _raise_experiment(session, experiment_id)
-        for scope in sorted(pending["scopes"], reverse=True):  # "sprints", "all"
+        for scope in sorted(pending["scopes"]):
             _raise_scope(session, scope)
     finally:
         session.info.pop("raising", None)

@@ -9,6 +9,7 @@ page computes them once per change, not once per view.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -27,6 +28,9 @@ from experiments.models import (
     Variant,
 )
 from experiments.plan import PlanSummary, plan_summary
+
+# The code the statistics of an experiment are computed by (core.cache).
+STATISTICS_CODE = ("stats", "experiments", "migrations")
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,7 @@ def analyze_experiments(
         e.id: _grid(e, by_experiment.get(e.id, []), sprints, show_sprint_id)
         for e in experiments
     }
-    keys = _cache_keys(experiments)
+    keys = _cache_keys(list(analyses.values()))
     cached = cache.fetch(keys)
     missing = [e for e in experiments if f"analysis:{e.id}" not in cached]
     splits = _splits([e.id for e in missing])
@@ -209,15 +213,26 @@ def analyze_experiment(
     return analyze_experiments([experiment], show_sprint_id)[experiment.id]
 
 
-def _cache_keys(experiments: list[Experiment]) -> dict[str, str]:
+def _cache_keys(analyses: list[ExperimentAnalysis]) -> dict[str, str]:
     """{slot: version} of each experiment's statistics: its data version, the
-    sprints' version, the day (the current sprint moves) and the code. Empty
+    sprints its results are in (their order and names label the looks) and the
+    code that computes them; not the day, nor sprints without its results. Empty
     while this transaction has unsaved writes: their figures are its own."""
     if versions.writing(db.session()):
         return {}
-    shared = versions.current()
-    common = f"{shared['sprints']}.{today().isoformat()}.{cache.code_version()}"
-    return {f"analysis:{e.id}": f"{e.data_version}.{common}" for e in experiments}
+    code = cache.code_version(STATISTICS_CODE)
+    keys = {}
+    for analysis in analyses:
+        used = {sprint_id for _, _, sprint_id in analysis.cells}
+        sprints = [
+            f"{s.id}:{s.start_date.isoformat()}:{s.name}"
+            for s in analysis.sprints
+            if s.id in used
+        ]
+        digest = hashlib.sha256("|".join(sprints).encode()).hexdigest()[:16]
+        version = f"{analysis.experiment.data_version}.{digest}.{code}"
+        keys[f"analysis:{analysis.experiment.id}"] = version
+    return keys
 
 
 def _splits(experiment_ids: list[int]) -> dict[tuple[int, int], float]:

@@ -2,6 +2,7 @@
 never stale after a write, never one user's page (or token) served to another."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -11,6 +12,7 @@ from database import db
 from experiments import analysis as analysis_module
 from experiments.models import Experiment, Sprint
 from run import create_app
+from web import page_cache
 from web.page_cache import compact
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -126,7 +128,6 @@ def test_every_write_raises_the_versions_it_touches(app, client, login, two):
         )
         assert db.session.get(Experiment, two["Beta subject"]).data_version == beta
     assert after["all"] > before["all"]
-    assert after["sprints"] == before["sprints"]
 
     created = client.post(
         "/sprints", data={"name": "Later", "start_date": "2099-01-01",
@@ -134,7 +135,31 @@ def test_every_write_raises_the_versions_it_touches(app, client, login, two):
     )  # fmt: skip
     assert created.status_code == 303
     with app.app_context():
-        assert versions.current()["sprints"] == after["sprints"] + 1
+        assert versions.current()["all"] > after["all"]
+        assert db.session.get(Experiment, two["Beta subject"]).data_version == beta
+
+
+def test_a_sprint_change_recomputes_only_the_statistics_that_show_it(
+    app, client, login, two, analyses
+):
+    login(client, "lead")
+    client.get("/")
+    created = client.post(
+        "/sprints", data={"name": "Empty", "start_date": "2099-01-01",
+                          "end_date": "2099-01-14"},
+    )  # fmt: skip
+    assert created.status_code == 303
+    analyses.clear()
+    assert "Empty" in client.get("/sprints").get_data(as_text=True)
+    client.get("/")
+    assert analyses == []  # no experiment has results in the new sprint
+    with app.app_context():
+        db.session.get(Sprint, two["sprint"]).name = "Renamed sprint"
+        db.session.commit()
+    client.get("/")
+    assert sorted(analyses) == ["Alpha rate", "Beta rate"]  # it labels their looks
+    page = client.get(f"/experiments/{two['Alpha subject']}").get_data(as_text=True)
+    assert "Renamed sprint" in page
 
 
 def test_a_refused_write_raises_no_version(app, client, login, two):
@@ -247,17 +272,27 @@ def test_each_role_gets_its_own_page_and_no_one_gets_a_flash_twice(app, login, t
     assert "Status is now analyzing." not in viewer.get(url).get_data(as_text=True)
 
 
-def test_the_day_is_part_of_the_version(app, client, login, two, analyses, monkeypatch):
+def test_a_new_day_renders_the_pages_again_but_keeps_the_statistics(
+    app, client, login, two, analyses, monkeypatch
+):
+    rendered = []
+    real = page_cache._render_marked
+
+    def counting(template, *args):
+        rendered.append(template)
+        return real(template, *args)
+
+    monkeypatch.setattr(page_cache, "_render_marked", counting)
     login(client, "lead")
     client.get("/")
+    client.get("/")
+    assert rendered == ["dashboard.html"]
     analyses.clear()
+    tomorrow = page_cache.today() + timedelta(days=1)
+    monkeypatch.setattr(page_cache, "today", lambda: tomorrow)
     client.get("/")
+    assert rendered == ["dashboard.html", "dashboard.html"]  # the current sprint moves
     assert analyses == []
-    tomorrow = analysis_module.today() + __import__("datetime").timedelta(days=1)
-    monkeypatch.setattr(analysis_module, "today", lambda: tomorrow)
-    monkeypatch.setattr("web.page_cache.today", lambda: tomorrow)
-    client.get("/")
-    assert sorted(analyses) == ["Alpha rate", "Beta rate"]
 
 
 def test_the_dashboard_shows_running_experiments_a_page_at_a_time(
