@@ -122,8 +122,7 @@ def _apply_variants(experiment: Experiment, rows) -> None:
     _freeze_split_history(experiment, rows)
     for v in experiment.variants:  # clear first: one control at a time in the DB
         v.is_control = False
-    if experiment.id is not None:
-        db.session.flush()
+    _drop_removed(experiment, "variants", rows)
     experiment.variants = _placed(existing, rows, Variant)
 
 
@@ -165,9 +164,19 @@ def _apply_metrics(experiment: Experiment, rows) -> None:
     for m in experiment.metrics:  # one primary at a time in the DB
         if m.role == "primary":
             m.role = "secondary"
-    if experiment.id is not None:
-        db.session.flush()
+    _drop_removed(experiment, "metrics", rows)
     experiment.metrics = _placed(existing, rows, Metric)
+
+
+def _drop_removed(experiment: Experiment, collection: str, rows) -> None:
+    """Delete the rows the form removes, and write the cleared flags, before any
+    row is added: a new row may take a removed one's name (unique per experiment)."""
+    if experiment.id is None:
+        return
+    kept = {row.id for row in rows if not row.remove}
+    items = getattr(experiment, collection)
+    setattr(experiment, collection, [item for item in items if item.id in kept])
+    db.session.flush()
 
 
 def _placed(existing: dict, rows: Sequence[Row], new: Callable) -> list:

@@ -688,3 +688,38 @@ def test_a_decided_experiment_cannot_go_back_to_idea(
     assert b"A decided experiment stays decided" in response.data
     with app.app_context():
         assert db.session.get(Experiment, experiment_id).status == "archived"
+
+
+def test_a_variant_and_a_metric_removed_and_added_again_by_name_in_one_save(
+    client, app, login, make_experiment
+):
+    """The removed rows go before the new ones are added: no 409 with no one else
+    saving (the unique names per experiment are checked row by row)."""
+    with app.app_context():
+        experiment = make_experiment(status="idea")
+        b, metric = experiment.variants[1], experiment.metrics[0]
+        data = edit_data(
+            experiment,
+            **{
+                f"variants-id{b.id}-remove": "1",
+                "variants-n1-name": "B",
+                "variants-n1-share": "50",
+                f"metrics-id{metric.id}-remove": "1",
+                f"metrics-id{metric.id}-role": "secondary",
+                "metrics-n1-name": "Open rate",
+                "metrics-n1-kind": "binomial",
+                "metrics-n1-funnel_stage": "lead",
+                "metrics-n1-owner": "marketing",
+                "metrics-n1-role": "primary",
+                "metrics-n1-direction": "higher",
+            },
+        )
+        experiment_id = experiment.id
+    login(client, "marketing")
+    response = client.post(f"/experiments/{experiment_id}", data=data)
+    assert response.status_code == 303, response.data
+    with app.app_context():
+        experiment = db.session.get(Experiment, experiment_id)
+        assert [v.name for v in experiment.variants] == ["A", "B"]
+        assert [m.name for m in experiment.metrics] == ["Open rate"]
+        assert experiment.metrics[0].role == "primary"
