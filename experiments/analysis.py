@@ -128,7 +128,9 @@ def _split_rows(experiment_ids: list[int]):
 def experiment_sprints(
     experiment: Experiment, used_sprint_ids: set[int], sprints: list[Sprint]
 ) -> list[Sprint]:
-    """The grid's columns: from the start sprint to the current one, plus any used.
+    """The sprints the experiment ran in (the grid's columns): from its start
+    sprint to the current one while it runs, or to the one it was decided in,
+    plus any sprint holding its results.
 
     A running experiment without a start sprint starts in the current sprint.
     """
@@ -136,19 +138,32 @@ def experiment_sprints(
     start = next(
         (s.start_date for s in sprints if s.id == experiment.start_sprint_id), None
     )
-    if start is None:
+    live = experiment.status in ("running", "analyzing")
+    if start is None and live:
         start = next((s.start_date for s in sprints if s.contains(day)), None)
-    columns = []
-    for sprint in sprints:
-        in_range = (
-            start is not None
-            and sprint.start_date >= start
-            and sprint.start_date <= day
-            and experiment.status in ("running", "analyzing")
-        )
-        if sprint.id in used_sprint_ids or in_range:
-            columns.append(sprint)
-    return columns
+    end = day if live else None
+    if experiment.status == "decided" and experiment.decided_at is not None:
+        end = experiment.decided_at.date()
+    return [
+        sprint
+        for sprint in sprints
+        if sprint.id in used_sprint_ids
+        or (start is not None and end is not None and start <= sprint.start_date <= end)
+    ]
+
+
+def sprints_run(experiment: Experiment) -> list[Sprint]:
+    """experiment_sprints from the database: the sprints field feedback may name."""
+    used = set(
+        db.session.execute(
+            db.select(Result.sprint_id)
+            .join(Variant, Variant.id == Result.variant_id)
+            .where(Variant.experiment_id == experiment.id)
+            .distinct()
+        ).scalars()
+    )
+    sprints = db.session.execute(db.select(Sprint).order_by(Sprint.start_date))
+    return experiment_sprints(experiment, used, list(sprints.scalars()))
 
 
 def plan_of(experiment: Experiment) -> PlanSummary:

@@ -11,7 +11,8 @@ from datetime import datetime
 import stats
 from content.models import Feedback
 from database import ConcurrentChange, db
-from experiments.models import Experiment, Result, ResultEdit, Sprint
+from experiments.analysis import sprints_run
+from experiments.models import Experiment, Result, ResultEdit
 
 # The statuses in which results can be entered.
 OPEN_FOR_RESULTS = ("running", "analyzing", "decided")
@@ -113,12 +114,14 @@ def _trail(
 def feedback_problems(
     experiment: Experiment, variant_id: int | None, sprint_id: int | None
 ) -> dict[str, str]:
-    """Feedback names one of the experiment's variants and an existing sprint."""
+    """Feedback names one of the experiment's variants and a sprint it ran in."""
     errors = {}
     if not any(v.id == variant_id for v in experiment.variants):
         errors["variant_id"] = "Choose the variant the leads came from."
-    if sprint_id is None or db.session.get(Sprint, sprint_id) is None:
+    if sprint_id is None:
         errors["sprint_id"] = "Choose a sprint."
+    elif not any(s.id == sprint_id for s in sprints_run(experiment)):
+        errors["sprint_id"] = "Choose a sprint in which this experiment ran."
     return errors
 
 

@@ -16,7 +16,12 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from auth.models import User
 from content.models import OUTCOMES, SENTIMENTS, Feedback
 from database import db, get_or_404
-from experiments.analysis import analyze_experiment, current_sprint, plan_of
+from experiments.analysis import (
+    analyze_experiment,
+    current_sprint,
+    plan_of,
+    sprints_run,
+)
 from experiments.models import (
     CHANNELS,
     DECISIONS,
@@ -54,9 +59,9 @@ def load_experiment(experiment_id: int) -> Experiment:
     )
 
 
-def _sprint_choices() -> dict[str, str]:
-    sprints = db.session.execute(db.select(Sprint).order_by(Sprint.start_date.desc()))
-    return {str(s.id): s.name for s in sprints.scalars()}
+def _sprint_choices(experiment: Experiment) -> dict[str, str]:
+    """The sprints the experiment ran in, the latest first: feedback names one."""
+    return {str(s.id): s.name for s in reversed(sprints_run(experiment))}
 
 
 def status_context(experiment: Experiment) -> dict:
@@ -116,14 +121,19 @@ def feedback_context(experiment: Experiment) -> dict:
         )
     )
     sprint = current_sprint()
+    current = str(sprint.id) if sprint else ""
+    choices = _sprint_choices(experiment)
     return {
         "experiment": experiment,
         "feedback": feedback.scalars().all(),
         "sentiments": SENTIMENTS,
         "outcomes": OUTCOMES,
         "variant_choices": {str(v.id): v.name for v in experiment.variants},
-        "sprint_choices": _sprint_choices(),
-        "feedback_form": {"sprint_id": str(sprint.id) if sprint else ""},
+        "sprint_choices": choices,
+        # The current sprint if the experiment runs in it, else its latest.
+        "feedback_form": {
+            "sprint_id": current if current in choices else next(iter(choices), "")
+        },
         "feedback_errors": {},
         "form_token": fresh("form_token"),
     }

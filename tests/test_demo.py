@@ -120,3 +120,15 @@ def test_every_demo_page_renders(seeded, client, app):
 def test_login_helper_still_works_next_to_demo_users(seeded, client, login):
     login(client, "viewer")
     assert client.get("/").status_code == 200
+
+
+def test_demo_feedback_names_sprints_its_experiments_ran_in(seeded, app):
+    from experiments.analysis import sprints_run
+
+    with app.app_context():
+        for note in db.session.execute(db.select(Feedback)).scalars():
+            experiment = note.variant.experiment
+            assert note.sprint_id in {s.id for s in sprints_run(experiment)}, (
+                experiment.title,
+                note.sprint.name,
+            )

@@ -221,10 +221,10 @@ def test_save_item_keeps_the_old_wording_as_a_version(ctx, make_user):
 def test_feedback_names_a_variant_of_the_experiment_and_a_sprint(
     ctx, make_experiment, make_sprint, make_user
 ):
-    experiment, other, sprint = (
-        make_experiment(),
+    sprint = make_sprint()
+    experiment, other = (
+        make_experiment(start_sprint_id=sprint.id),
         make_experiment(title="O"),
-        make_sprint(),
     )
     user = make_user("sales")
     assert feedback_problems(experiment, other.variants[0].id, None) == {

@@ -13,7 +13,7 @@ from helpers import partial
 def ids(app, make_experiment, make_sprint):
     with app.app_context():
         sprint = make_sprint(1)
-        experiment = make_experiment()
+        experiment = make_experiment(start_sprint_id=sprint.id)
         return {
             "experiment": experiment.id,
             "variant": experiment.variants[1].id,
@@ -158,3 +158,60 @@ def test_feedback_with_a_forged_variant_id_is_refused(
     assert b"Choose the variant the leads came from." in response.data
     with app.app_context():
         assert db.session.execute(db.select(Feedback)).first() is None
+
+
+def test_feedback_names_only_a_sprint_the_experiment_ran_in(
+    client, app, login, make_sprint, make_experiment
+):
+    """Sprint 1 is before the experiment started in sprint 2; sprint 3 runs now."""
+    with app.app_context():
+        before, started, now = (make_sprint(n) for n in (1, 2, 3))
+        experiment = make_experiment(start_sprint_id=started.id)
+        ids = {"experiment": experiment.id, "variant": experiment.variants[1].id}
+        before_id, started_id, now_id = before.id, started.id, now.id
+    login(client, "sales")
+    page = client.get(f"/experiments/{ids['experiment']}").get_data(as_text=True)
+    choices = re.search(r'<select[^>]*name="sprint_id".*?</select>', page, re.S)[0]
+    assert f'value="{before_id}"' not in choices
+    assert f'value="{started_id}"' in choices
+    assert f'value="{now_id}" selected' in choices
+    refused = client.post(
+        f"/experiments/{ids['experiment']}/feedback",
+        data=feedback_data(
+            ids | {"sprint": before_id}, token(client, ids["experiment"])
+        ),
+    )
+    assert refused.status_code == 422
+    assert "Choose a sprint in which this experiment ran." in refused.get_data(
+        as_text=True
+    )
+    assert notes(app) == []
+    accepted = client.post(
+        f"/experiments/{ids['experiment']}/feedback",
+        data=feedback_data(
+            ids | {"sprint": started_id}, token(client, ids["experiment"])
+        ),
+    )
+    assert accepted.status_code == 303
+    assert [n.sprint_id for n in notes(app)] == [started_id]
+
+
+def test_a_decided_experiment_takes_feedback_up_to_its_decision_sprint(
+    app, make_sprint, make_experiment
+):
+    from datetime import datetime
+
+    from experiments.analysis import sprints_run
+
+    with app.app_context():
+        first, second, third = (make_sprint(n) for n in (1, 2, 3))
+        experiment = make_experiment(
+            start_sprint_id=first.id,
+            status="decided",
+            decision="ship",
+            decided_at=datetime.combine(second.start_date, datetime.min.time()),
+        )
+        assert [s.id for s in sprints_run(experiment)] == [first.id, second.id]
+        idea = make_experiment(title="Not started", status="idea")
+        assert sprints_run(idea) == []
+        assert third.id
