@@ -199,7 +199,6 @@ def _experiment_values(experiment: Experiment | None) -> dict:
     if experiment is None:
         sprint = current_sprint()
         return {
-            "hypothesis": HYPOTHESIS_TEMPLATE,
             "assignment": "randomized",
             "ice_impact": 5,
             "ice_confidence": 5,

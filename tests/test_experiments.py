@@ -1,5 +1,7 @@
 """The experiment list, form, page, status guard and decision."""
 
+import re
+
 import pytest
 
 from content.models import Feedback
@@ -723,3 +725,13 @@ def test_a_variant_and_a_metric_removed_and_added_again_by_name_in_one_save(
         assert [v.name for v in experiment.variants] == ["A", "B"]
         assert [m.name for m in experiment.metrics] == ["Open rate"]
         assert experiment.metrics[0].role == "primary"
+
+
+def test_the_new_form_shows_the_hypothesis_template_as_a_placeholder_not_text(
+    client, login
+):
+    login(client, "marketing")
+    page = client.get("/experiments/new").get_data(as_text=True)
+    textarea = re.search(r'<textarea id="hypothesis"[^>]*>([^<]*)</textarea>', page)
+    assert textarea[1] == ""
+    assert 'placeholder="We believe that [change] for [audience]' in textarea[0]

@@ -471,3 +471,19 @@ def test_a_small_sd_around_a_large_mean_survives_the_sprints(
         [pooled_sd, pooled_sd], rel=1e-9
     )
     assert report["comparisons"][0]["difference"] == (1e8 + 0.01) - 1e8
+
+
+def test_sales_is_told_why_a_marketing_cell_is_not_theirs(
+    client, app, login, one_metric_experiment
+):
+    ids = one_metric_experiment("Open rate", "binomial", "lead", "marketing")
+    login(client, "marketing")
+    assert post_cell(client, ids, units="40", conversions="9").status_code == 303
+    page = client.get(f"/experiments/{ids['experiment']}").get_data(as_text=True)
+    assert "Read only for you" not in page
+    assert "+ enter" in page  # B's cell
+    login(client, "sales")
+    page = client.get(f"/experiments/{ids['experiment']}").get_data(as_text=True)
+    assert "Read only for you: owned by marketing, who enters its figures" in page
+    assert 'title="Owned by marketing">—</span>' in page
+    assert "+ enter" not in page
