@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask import abort
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,6 +26,9 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# How long a SQLite writer waits for another one before it gives up.
+SQLITE_BUSY_TIMEOUT_MS = 5000
 
 # Ids are 32-bit on every backend; a longer number cannot name a row.
 MAX_ID = 2**31 - 1
@@ -48,7 +53,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -59,6 +64,21 @@ def insert_for(model):
 
     backend = db.session.get_bind().dialect.name
     return (postgresql if backend == "postgresql" else sqlite).insert(model)
+
+
+@contextmanager
+def short_waits(connection, milliseconds: int):
+    """Within the block, a lock held by another writer is waited for at most
+    `milliseconds` (then the statement fails) instead of the usual timeouts."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(milliseconds)}")
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={int(milliseconds)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def check_in(column: str, choices) -> str:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import datetime
-from functools import cache
+import random
+from datetime import datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 
 from sqlalchemy import String, Text
@@ -23,15 +24,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from database import db, insert_for
+from database import db, insert_for, short_waits
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
-# What the figures and pages are computed by: a change here (a deployment, or a
-# migration, which may rewrite data behind the session's back) makes every entry
-# computed by the old code stale.
-CODE = ("api", "auth", "content", "core", "experiments", "stats", "web", "templates",
-        "migrations")  # fmt: skip
+# Entries not stored for this long are deleted, now and then, as entries are
+# stored: stale versions, pages no one asks for any more.
+KEEP = timedelta(days=7)
+PRUNE_EVERY = 200  # stores, on average
+# How long storing may wait for a busy database (a page that only reads does
+# not wait on writers: it skips the store).
+STORE_WAIT_MS = 200
 
 
 class CacheEntry(db.Model):
@@ -43,17 +46,29 @@ class CacheEntry(db.Model):
     stored_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-@cache
-def code_version(folders: tuple[str, ...] = CODE) -> str:
-    """A digest of the app's source (Python and templates) in `folders`, once
-    per process."""
+def _digest(paths: tuple[str, ...]) -> str:
+    """The Python and template sources under `paths`, and every installed
+    package's version (a library fix can change a page or a figure)."""
     digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted((ROOT / folder).rglob("*")):
+    for name in paths:
+        top = ROOT / name
+        for path in sorted([top] if top.is_file() else top.rglob("*")):
             if path.suffix in (".py", ".html") and path.is_file():
                 digest.update(path.relative_to(ROOT).as_posix().encode())
                 digest.update(path.read_bytes())
+    packages = sorted(f"{d.name}=={d.version}" for d in metadata.distributions())
+    digest.update("\n".join(packages).encode())
     return digest.hexdigest()[:16]
+
+
+# What pages and statistics are computed by, read once as the app is imported
+# (a worker started before a deployment keeps the digest of the code it runs). A
+# migration may rewrite data behind the session's back: it counts as code.
+PAGES_VERSION = _digest(
+    ("api", "auth", "content", "core", "experiments", "stats", "web", "templates",
+     "migrations", "config.py", "database.py", "run.py")
+)  # fmt: skip
+STATISTICS_VERSION = _digest(("stats", "experiments", "migrations"))
 
 
 def fetch(versions: dict[str, str], raw: bool = False) -> dict[str, object]:
@@ -74,19 +89,17 @@ def fetch(versions: dict[str, str], raw: bool = False) -> dict[str, object]:
 
 
 def store(entries: dict[str, tuple[str, object]]) -> None:
-    """Write {slot: (version, payload)} and commit (a text payload as it is, any
-    other as JSON); a failure (a busy database) is logged and forgotten: the entry
-    is computed again next time.
-
-    Called by pages that only read, so the commit writes nothing else.
-    """
+    """Write {slot: (version, payload)} (a text payload as it is, any other as
+    JSON) in a short transaction of its own, so a page that only reads commits
+    nothing of its request; a busy database is not waited for: the entries are
+    computed again next time."""
     if not entries:
         return
     rows = [
         {"slot": slot, "version": version,
          "payload": payload if isinstance(payload, str) else json.dumps(payload),
          "stored_at": utcnow()}
-        for slot, (version, payload) in entries.items()
+        for slot, (version, payload) in sorted(entries.items())  # one lock order
     ]  # fmt: skip
     statement = insert_for(CacheEntry)
     statement = statement.on_conflict_do_update(
@@ -97,14 +110,12 @@ def store(entries: dict[str, tuple[str, object]]) -> None:
             "stored_at": statement.excluded.stored_at,
         },
     )
-    session = db.session()
-    # The page goes on rendering the objects it loaded: keep them loaded.
-    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
-        session.execute(statement, rows)
-        session.commit()
+        with db.engine.begin() as connection, short_waits(connection, STORE_WAIT_MS):
+            connection.execute(statement, rows)
+            if random.randrange(PRUNE_EVERY) == 0:
+                connection.execute(
+                    db.delete(CacheEntry).where(CacheEntry.stored_at < utcnow() - KEEP)
+                )
     except DBAPIError as error:
-        session.rollback()
         log.warning("cache entries not stored: %s", error)
-    finally:
-        session.expire_on_commit = expire

@@ -1,45 +1,64 @@
 """Versions of the data that cached figures and pages are computed from.
 
-Every transaction that writes is seen here and, as it commits, raises:
-- the `data_version` of each experiment it touched (the experiment row, its
-  variants, metrics, planned splits, results and their trail, its feedback):
-  the key of that experiment's cached analysis;
-- the "all" version whenever it wrote anything but the caches and the sign-in
-  throttle: the key of every cached page.
+Every transaction that writes is seen here and, as it commits, raises counters in
+`data_versions`:
+- "experiment:<id>" for each experiment it touched (the experiment row, its
+  variants, metrics, planned splits, results and their trail, its feedback): the
+  key of that experiment's cached statistics;
+- "all" whenever it wrote anything but the caches, the sign-in throttle and a
+  user's session version: the key of every cached page.
 
 The raises run in the committing transaction, so a reader that sees the new data
-sees the new version, and a rollback takes them back with the data. They run at
-commit, experiments in id order before the shared row, so two writers wait for
-each other briefly and never deadlock. Writes through the ORM (any flush) and
-SQL statements run through the session are seen; a result cell updated by a
-statement is tied to its experiment by the trail row `record_result` adds.
+sees the new version, and a rollback takes them back with the data. They are the
+transaction's last statements, experiments in id order before the shared row, on
+rows nothing else locks: a writer waiting for them holds them only to commit, so
+writers never deadlock over them. Writes through the ORM (any flush) and
+statements run through the session are seen: a statement that names no row
+(an UPDATE of results, a text() that is not a query) raises every experiment.
+Writes that bypass the session (psql, another program) are not:
+`flask --app run refresh-cache` raises everything after them.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String, event
+from sqlalchemy import BigInteger, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from database import db, insert_for
 
-SCOPES = ("all",)
 # Tables whose writes change no page: the caches themselves and the throttle.
 UNVERSIONED = frozenset({"data_versions", "page_cache", "login_failures"})
+# Columns whose change alone changes no page (a sign-out ends sessions).
+UNVERSIONED_COLUMNS = {"users": {"session_version"}}
+# Tables whose rows belong to an experiment's statistics or page.
+EXPERIMENT_TABLES = frozenset(
+    {"experiments", "variants", "metrics", "results", "result_edits",
+     "planned_splits", "feedback"}
+)  # fmt: skip
+READS = ("SELECT", "WITH", "PRAGMA", "SHOW", "EXPLAIN", "VALUES")
 
 
 class DataVersion(db.Model):
-    """A counter per scope ("all" for now), raised by every write in it."""
+    """A counter per scope ("all", "experiment:<id>"), raised by every write."""
 
     __tablename__ = "data_versions"
 
-    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-def current() -> dict[str, int]:
-    """{scope: version} as this transaction sees it (0 for a scope never raised)."""
-    rows = db.session.execute(db.select(DataVersion.scope, DataVersion.version))
-    return {scope: 0 for scope in SCOPES} | dict(rows.all())
+def of_experiments(ids) -> dict[int, int]:
+    """{experiment id: its version} (0 for one never raised)."""
+    scopes = {f"experiment:{i}": i for i in ids}
+    if not scopes:
+        return {}
+    rows = db.session.execute(
+        db.select(DataVersion.scope, DataVersion.version).where(
+            DataVersion.scope.in_(list(scopes))
+        )
+    )
+    found = {scopes[scope]: version for scope, version in rows}
+    return {i: found.get(i, 0) for i in scopes.values()}
 
 
 def writing(session: Session) -> bool:
@@ -50,21 +69,26 @@ def writing(session: Session) -> bool:
     )
 
 
+def raise_everything(session: Session) -> None:
+    """Mark every experiment and every page stale at the next commit."""
+    pending = _pending(session)
+    pending["scopes"].add("all")
+    pending["every_experiment"] = True
+
+
 def _pending(session: Session) -> dict:
     return session.info.setdefault(
         "versions", {"scopes": set(), "experiments": set(), "variants": set(),
-                     "results": set()}
+                     "results": set(), "every_experiment": False}
     )  # fmt: skip
 
 
 def _note(session: Session, table: str, row) -> None:
-    """Record what a written row (an ORM object, or None for a statement) touches."""
+    """Record what a written row (an ORM object) touches."""
     if table in UNVERSIONED:
         return
     pending = _pending(session)
     pending["scopes"].add("all")
-    if row is None:
-        return
     if table == "experiments" and row.id is not None:
         pending["experiments"].add(row.id)
     elif table in ("variants", "metrics"):
@@ -75,23 +99,44 @@ def _note(session: Session, table: str, row) -> None:
         pending["results"].add(row.result_id)
 
 
+def _changes_anything(session: Session, row, table: str) -> bool:
+    if row not in session.dirty:
+        return True  # new or deleted
+    ignored = UNVERSIONED_COLUMNS.get(table, set())
+    state = inspect(row)
+    return any(
+        attr.history.has_changes() for attr in state.attrs if attr.key not in ignored
+    )
+
+
 @event.listens_for(Session, "before_flush")
 def _seen_in_flush(session: Session, flush_context, instances) -> None:
     for row in (*session.new, *session.dirty, *session.deleted):
         table = getattr(row, "__tablename__", None)
-        if table and (row not in session.dirty or session.is_modified(row)):
+        if table and _changes_anything(session, row, table):
             _note(session, table, row)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _seen_in_statement(state) -> None:
-    if state.session.info.get("raising") or not (
-        state.is_insert or state.is_update or state.is_delete
-    ):
+    """A statement that writes: the rows it touches are unknown, so every page
+    and, for an experiment's tables, every experiment is stale. A caller that
+    notes its rows itself says so with execution_options(versions_noted=True)."""
+    if state.session.info.get("raising") or state.is_select:
+        return
+    if state.execution_options.get("versions_noted"):
         return
     table = getattr(state.statement, "table", None)
     if table is not None:
-        _note(state.session, table.name, None)
+        if table.name in UNVERSIONED:
+            return
+        if table.name in EXPERIMENT_TABLES:
+            raise_everything(state.session)
+        _pending(state.session)["scopes"].add("all")
+        return
+    text = str(state.statement).lstrip().upper()
+    if not text.startswith(READS):  # a text() that writes: what, is unknown
+        raise_everything(state.session)
 
 
 @event.listens_for(Session, "before_commit")
@@ -102,10 +147,13 @@ def _raise_versions(session: Session) -> None:
     pending = session.info.pop("versions")
     session.info["raising"] = True
     try:
-        for experiment_id in sorted(_experiments(session, pending)):
-            _raise_experiment(session, experiment_id)
+        if pending["every_experiment"]:
+            _raise_every_experiment(session)
+        else:
+            for experiment_id in sorted(_experiments(session, pending)):
+                _raise(session, f"experiment:{experiment_id}")
         for scope in sorted(pending["scopes"]):
-            _raise_scope(session, scope)
+            _raise(session, scope)
     finally:
         session.info.pop("raising", None)
 
@@ -135,22 +183,7 @@ def _experiments(session: Session, pending: dict) -> set[int]:
     return ids
 
 
-def _raise_experiment(session: Session, experiment_id: int) -> None:
-    from experiments.models import Experiment
-
-    session.execute(
-        db.update(Experiment)
-        .where(Experiment.id == experiment_id)
-        # Results are not an edit of the experiment: its updated_at stays.
-        .values(
-            data_version=Experiment.data_version + 1,
-            updated_at=Experiment.updated_at,
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _raise_scope(session: Session, scope: str) -> None:
+def _raise(session: Session, scope: str) -> None:
     """version + 1, inserting the row the first time (race-free on both backends)."""
     statement = insert_for(DataVersion).values(scope=scope, version=1)
     session.execute(
@@ -159,3 +192,11 @@ def _raise_scope(session: Session, scope: str) -> None:
             set_={"version": DataVersion.version + 1},
         )
     )
+
+
+def _raise_every_experiment(session: Session) -> None:
+    from experiments.models import Experiment
+
+    ids = session.execute(db.select(Experiment.id).order_by(Experiment.id)).scalars()
+    for experiment_id in ids.all():
+        _raise(session, f"experiment:{experiment_id}")

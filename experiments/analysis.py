@@ -29,9 +29,6 @@ from experiments.models import (
 )
 from experiments.plan import PlanSummary, plan_summary
 
-# The code the statistics of an experiment are computed by (core.cache).
-STATISTICS_CODE = ("stats", "experiments", "migrations")
-
 
 @dataclass(frozen=True)
 class Cell:
@@ -206,18 +203,22 @@ def analyze_experiments(
     }
     keys = _cache_keys(list(analyses.values()))
     cached = cache.fetch(keys)
-    missing = [e for e in experiments if f"analysis:{e.id}" not in cached]
-    splits = _splits([e.id for e in missing])
-    fresh = {}
+    missing = []
     for experiment in experiments:
-        analysis = analyses[experiment.id]
-        slot = f"analysis:{experiment.id}"
-        if slot in cached:
-            analysis.metrics = _from_payload(experiment, cached[slot], sprints)
+        metrics = _from_payload(
+            experiment, cached.get(f"analysis:{experiment.id}"), sprints
+        )
+        if metrics is None:
+            missing.append(analyses[experiment.id])
         else:
-            _add_metrics(analysis, splits)
-            if slot in keys:  # none inside a transaction that wrote
-                fresh[slot] = (keys[slot], _to_payload(analysis))
+            analyses[experiment.id].metrics = metrics
+    splits = _splits([a.experiment.id for a in missing])
+    fresh = {}
+    for analysis in missing:
+        _add_metrics(analysis, splits)
+        slot = f"analysis:{analysis.experiment.id}"
+        if slot in keys:  # none inside a transaction that wrote
+            fresh[slot] = (keys[slot], _to_payload(analysis))
     cache.store(fresh)
     return analyses
 
@@ -235,7 +236,8 @@ def _cache_keys(analyses: list[ExperimentAnalysis]) -> dict[str, str]:
     while this transaction has unsaved writes: their figures are its own."""
     if versions.writing(db.session()):
         return {}
-    code = cache.code_version(STATISTICS_CODE)
+    code = cache.STATISTICS_VERSION
+    data = versions.of_experiments(a.experiment.id for a in analyses)
     keys = {}
     for analysis in analyses:
         used = {sprint_id for _, _, sprint_id in analysis.cells}
@@ -245,7 +247,7 @@ def _cache_keys(analyses: list[ExperimentAnalysis]) -> dict[str, str]:
             if s.id in used
         ]
         digest = hashlib.sha256("|".join(sprints).encode()).hexdigest()[:16]
-        version = f"{analysis.experiment.data_version}.{digest}.{code}"
+        version = f"{data[analysis.experiment.id]}.{digest}.{code}"
         keys[f"analysis:{analysis.experiment.id}"] = version
     return keys
 
@@ -321,12 +323,16 @@ def _to_payload(analysis: ExperimentAnalysis) -> list[dict]:
 
 
 def _from_payload(
-    experiment: Experiment, payload: list[dict], sprints: list[Sprint]
-) -> list[MetricAnalysis]:
-    """The cached metrics, in the experiment's order (its data version is part of
-    the key, so they are the experiment's current metrics)."""
+    experiment: Experiment, payload: list[dict] | None, sprints: list[Sprint]
+) -> list[MetricAnalysis] | None:
+    """The cached metrics in the experiment's order; None when there are none or
+    they do not cover its metrics and sprints (then they are computed again)."""
     by_id = {s.id: s for s in sprints}
-    stored = {entry["metric"]: entry for entry in payload}
+    stored = {entry["metric"]: entry for entry in payload or []}
+    if set(stored) != {m.id for m in experiment.metrics} or any(
+        i not in by_id for entry in stored.values() for i in entry["looks"]
+    ):
+        return None
     return [
         MetricAnalysis(
             metric,

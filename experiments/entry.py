@@ -92,7 +92,8 @@ def _compare_and_set(
         db.update(Result)
         .where(Result.id == result_id, *same)
         .values(**values, source=source, entered_by_id=by)
-        .execution_options(synchronize_session=False)
+        # The trail row added with it ties the cell to its experiment (versions).
+        .execution_options(synchronize_session=False, versions_noted=True)
     )
     return done.rowcount == 1
 

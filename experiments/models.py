@@ -166,9 +166,6 @@ class Experiment(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    # Raised by every write to the experiment or what its analysis is computed
-    # from (core.versions): the key of its cached analysis.
-    data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     owner = relationship("User", foreign_keys=[owner_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])

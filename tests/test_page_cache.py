@@ -52,6 +52,16 @@ def two(app, make_sprint, make_experiment, add_result):
         return ids
 
 
+def _shared() -> dict[str, int]:
+    """{"all": the version every write raises}."""
+    row = db.session.get(versions.DataVersion, "all")
+    return {"all": row.version if row else 0}
+
+
+def _version(experiment_id: int) -> int:
+    return versions.of_experiments([experiment_id])[experiment_id]
+
+
 def _cell(app, experiment_id: int) -> dict:
     with app.app_context():
         experiment = db.session.get(Experiment, experiment_id)
@@ -110,9 +120,9 @@ def test_an_htmx_save_answers_the_new_figures_and_the_next_page_shows_them(
 
 def test_every_write_raises_the_versions_it_touches(app, client, login, two):
     with app.app_context():
-        before = versions.current()
+        before = _shared()
         alpha, beta = (
-            db.session.get(Experiment, two[t]).data_version
+            versions.of_experiments([two[t]])[two[t]]
             for t in ("Alpha subject", "Beta subject")
         )
     login(client, "lead")
@@ -122,11 +132,9 @@ def test_every_write_raises_the_versions_it_touches(app, client, login, two):
         data=cell | {"units": "1000", "conversions": "120"},
     )
     with app.app_context():
-        after = versions.current()
-        assert (
-            db.session.get(Experiment, two["Alpha subject"]).data_version == alpha + 1
-        )
-        assert db.session.get(Experiment, two["Beta subject"]).data_version == beta
+        after = _shared()
+        assert _version(two["Alpha subject"]) == alpha + 1
+        assert _version(two["Beta subject"]) == beta
     assert after["all"] > before["all"]
 
     created = client.post(
@@ -135,8 +143,8 @@ def test_every_write_raises_the_versions_it_touches(app, client, login, two):
     )  # fmt: skip
     assert created.status_code == 303
     with app.app_context():
-        assert versions.current()["all"] > after["all"]
-        assert db.session.get(Experiment, two["Beta subject"]).data_version == beta
+        assert _shared()["all"] > after["all"]
+        assert _version(two["Beta subject"]) == beta
 
 
 def test_a_sprint_change_recomputes_only_the_statistics_that_show_it(
@@ -165,7 +173,7 @@ def test_a_sprint_change_recomputes_only_the_statistics_that_show_it(
 def test_a_refused_write_raises_no_version(app, client, login, two):
     login(client, "lead")
     with app.app_context():
-        before = versions.current()
+        before = _shared()
     cell = _cell(app, two["Alpha subject"])
     refused = client.post(
         f"/experiments/{two['Alpha subject']}/results",
@@ -173,7 +181,7 @@ def test_a_refused_write_raises_no_version(app, client, login, two):
     )
     assert refused.status_code == 422
     with app.app_context():
-        assert versions.current() == before
+        assert _shared() == before
 
 
 def test_results_saved_through_the_results_update_leave_the_updated_time(
@@ -192,7 +200,7 @@ def test_results_saved_through_the_results_update_leave_the_updated_time(
     with app.app_context():
         experiment = db.session.get(Experiment, two["Alpha subject"])
         assert experiment.updated_at == updated
-        assert experiment.data_version >= 2
+        assert _version(experiment.id) >= 2
 
 
 def test_another_worker_sees_a_write_at_once(app, client, login, two):
@@ -328,3 +336,63 @@ def test_stored_pages_lose_their_indentation_but_not_their_verbatim_text():
         "<div>\n<p>A</p>\n<textarea name=t>\n  keep\n    this</textarea>\n"
         "<PRE>\n   code</PRE>\n</div>"
     )
+
+
+def test_writes_the_session_cannot_attribute_raise_every_experiment(app, two):
+    """A statement that names no row (a bulk UPDATE of results, a text() write)
+    makes every experiment's statistics and every page stale."""
+    from experiments.models import Result
+
+    with app.app_context():
+        before = {k: _version(two[k]) for k in ("Alpha subject", "Beta subject")}
+        shared = _shared()["all"]
+        db.session.execute(db.update(Result).values(units=Result.units * 2))
+        db.session.commit()
+        after = {k: _version(two[k]) for k in before}
+        assert all(after[k] == before[k] + 1 for k in before)
+        assert _shared()["all"] == shared + 1
+        db.session.execute(db.text("UPDATE experiments SET audience = 'x'"))
+        db.session.commit()
+        assert all(_version(two[k]) == before[k] + 2 for k in before)
+        db.session.execute(db.text("SELECT 1"))
+        db.session.commit()
+        assert _shared()["all"] == shared + 2  # a query is no write
+
+
+def test_a_sign_out_leaves_the_cached_pages(app, client, login, two):
+    login(client, "lead")
+    with app.app_context():
+        shared = _shared()["all"]
+    assert client.post("/logout").status_code in (302, 303)
+    with app.app_context():
+        assert _shared()["all"] == shared
+
+
+def test_refresh_cache_marks_everything_stale(app, two):
+    with app.app_context():
+        shared, alpha = _shared()["all"], _version(two["Alpha subject"])
+    result = app.test_cli_runner().invoke(args=["refresh-cache"])
+    assert result.exit_code == 0, result.output
+    assert "computed again" in result.output
+    with app.app_context():
+        assert _shared()["all"] == shared + 1
+        assert _version(two["Alpha subject"]) == alpha + 1
+
+
+def test_a_store_gives_up_at_once_when_the_database_is_busy(app, two):
+    """SQLite: another writer holds the lock; the page still answers, soon."""
+    import time
+
+    from core import cache
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("SQLite's single writer lock")
+    with app.app_context():
+        with db.engine.connect() as other:
+            other.exec_driver_sql("BEGIN IMMEDIATE")
+            started = time.monotonic()
+            cache.store({"page:test": ("1", "text")})
+            waited = time.monotonic() - started
+            other.exec_driver_sql("ROLLBACK")
+        assert waited < 2
+        assert cache.fetch({"page:test": "1"}, raw=True) == {}

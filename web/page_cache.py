@@ -20,6 +20,7 @@ import secrets
 from collections.abc import Callable
 from functools import lru_cache
 
+import click
 from flask import g, make_response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -65,6 +66,14 @@ def register(app) -> None:
         request.script_root, filename
     )
 
+    @app.cli.command("refresh-cache")
+    def refresh_cache() -> None:
+        """Mark every cached page and statistic stale: after data was changed
+        outside the app (psql, another program), which the app cannot see."""
+        versions.raise_everything(db.session())
+        db.session.commit()
+        click.echo("Every cached page and statistic will be computed again.")
+
 
 @lru_cache(maxsize=64)
 def _asset(script_root: str, filename: str) -> str:
@@ -94,7 +103,7 @@ def _lookup(slot: str) -> tuple[str, str | None]:
     """(the version the slot's entry must have, the entry if it has it): the
     "all" data version and the entry in one query, the day and the code added."""
     row = db.session.execute(_LOOKUP, {"slot": slot}).first()
-    version = f"{row[0] if row else 0}.{today().isoformat()}.{cache.code_version()}"
+    version = f"{row[0] if row else 0}.{today().isoformat()}.{cache.PAGES_VERSION}"
     if row is None:  # nothing was ever written: the version row does not exist yet
         return version, cache.fetch({slot: version}, raw=True).get(slot)
     return version, row[2] if row[1] == version else None

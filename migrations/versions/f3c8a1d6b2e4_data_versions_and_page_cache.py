@@ -20,15 +20,9 @@ depends_on = None
 
 
 def upgrade():
-    # No batch mode: on SQLite a rebuilt experiments table would cascade-delete
-    # its variants; ADD COLUMN with a constant default needs no rebuild.
-    op.add_column(
-        'experiments',
-        sa.Column('data_version', sa.BigInteger(), server_default='0', nullable=False),
-    )
     op.create_table(
         'data_versions',
-        sa.Column('scope', sa.String(length=20), nullable=False),
+        sa.Column('scope', sa.String(length=40), nullable=False),
         sa.Column('version', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('scope', name=op.f('pk_data_versions')),
     )
@@ -45,5 +39,3 @@ def upgrade():
 def downgrade():
     op.drop_table('page_cache')
     op.drop_table('data_versions')
-    # SQLite drops the column in place (3.35+), without a cascading rebuild.
-    op.execute('ALTER TABLE experiments DROP COLUMN data_version')
