@@ -98,6 +98,8 @@ def results_context(experiment: Experiment, editing=None) -> dict:
         "grid_sprints": analysis.sprints[-GRID_SPRINTS:]
         if not every_sprint
         else analysis.sprints,
+        "every_sprint": every_sprint,
+        "grid_limit": GRID_SPRINTS,
         "history": history,
         "current_sprint": current_sprint(),
         "funnel_stages": FUNNEL_STAGES,

@@ -487,3 +487,35 @@ def test_sales_is_told_why_a_marketing_cell_is_not_theirs(
     assert "Read only for you: owned by marketing, who enters its figures" in page
     assert 'title="Owned by marketing">—</span>' in page
     assert "+ enter" not in page
+
+
+def test_a_long_experiment_shows_its_latest_sprints_and_offers_every_one(
+    client, app, login, make_sprint, make_experiment, add_result
+):
+    from datetime import date, timedelta
+
+    with app.app_context():
+        start = date.today() - timedelta(days=14 * 11)
+        sprints = [make_sprint(n, start + timedelta(days=14 * n)) for n in range(11)]
+        experiment = make_experiment(start_sprint_id=sprints[0].id)
+        for sprint in sprints:
+            for variant in experiment.variants:
+                add_result(variant.id, sprint.id, experiment.metrics[0].id, 500, 50)
+        from database import db as database
+
+        database.session.commit()
+        experiment_id = experiment.id
+    login(client, "marketing")
+    page = client.get(f"/experiments/{experiment_id}").get_data(as_text=True)
+    assert "The latest 8 of 11 sprints." in page
+    grid = page[page.index('class="results-grid"') : page.index("</table>")]
+    assert "<th>Sprint 3</th>" in grid and "<th>Sprint 2</th>" not in grid
+    assert "(the latest 8 of 11" in page  # the looks table
+    assert "550 / 5,500" in page  # totals over every sprint
+    every = client.get(f"/experiments/{experiment_id}?sprints=all").get_data(
+        as_text=True
+    )
+    grid = every[every.index('class="results-grid"') : every.index("</table>")]
+    assert "<th>Sprint 0</th>" in grid and "<th>Sprint 10</th>" in grid
+    assert "(the latest" not in every
+    assert "Show the latest sprints only" in every
