@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import random
 from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import String, Text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,10 +28,11 @@ from database import db, insert_for, short_waits
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
-# Entries not stored for this long are deleted, now and then, as entries are
-# stored: stale versions, pages no one asks for any more.
+# Entries not stored for this long are deleted as entries are stored, by each
+# app (worker) at its first store and then at most once an hour: stale
+# versions, pages no one asks for any more.
 KEEP = timedelta(days=7)
-PRUNE_EVERY = 200  # stores, on average
+PRUNE_EVERY = timedelta(hours=1)
 # How long storing may wait for a busy database (a page that only reads does
 # not wait on writers: it skips the store).
 STORE_WAIT_MS = 200
@@ -88,6 +89,15 @@ def fetch(versions: dict[str, str], raw: bool = False) -> dict[str, object]:
     }
 
 
+def _prune_due() -> bool:
+    state = current_app.extensions.setdefault("page_cache", {})
+    now = utcnow()
+    if now - state.get("pruned", datetime.min) < PRUNE_EVERY:
+        return False
+    state["pruned"] = now
+    return True
+
+
 def store(entries: dict[str, tuple[str, object]]) -> None:
     """Write {slot: (version, payload)} (a text payload as it is, any other as
     JSON) in a short transaction of its own, so a page that only reads commits
@@ -113,7 +123,7 @@ def store(entries: dict[str, tuple[str, object]]) -> None:
     try:
         with db.engine.begin() as connection, short_waits(connection, STORE_WAIT_MS):
             connection.execute(statement, rows)
-            if random.randrange(PRUNE_EVERY) == 0:
+            if _prune_due():
                 connection.execute(
                     db.delete(CacheEntry).where(CacheEntry.stored_at < utcnow() - KEEP)
                 )

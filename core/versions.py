@@ -33,7 +33,7 @@ UNVERSIONED_COLUMNS = {"users": {"session_version"}}
 # Tables whose rows belong to an experiment's statistics or page.
 EXPERIMENT_TABLES = frozenset(
     {"experiments", "variants", "metrics", "results", "result_edits",
-     "planned_splits", "feedback"}
+     "planned_splits", "feedback", "decision_events"}
 )  # fmt: skip
 READS = ("SELECT", "WITH", "PRAGMA", "SHOW", "EXPLAIN", "VALUES")
 
@@ -91,7 +91,7 @@ def _note(session: Session, table: str, row) -> None:
     pending["scopes"].add("all")
     if table == "experiments" and row.id is not None:
         pending["experiments"].add(row.id)
-    elif table in ("variants", "metrics"):
+    elif table in ("variants", "metrics", "decision_events"):
         pending["experiments"].add(row.experiment_id)
     elif table in ("results", "planned_splits", "feedback"):
         pending["variants"].add(row.variant_id)

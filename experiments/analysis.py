@@ -450,3 +450,24 @@ def _arrays(metric: Metric, looks, ordered, cells, splits) -> tuple:
         kwargs["means"] = first
         kwargs["m2s"] = second
     return units, kwargs, split
+
+
+def decision_snapshot(experiment: Experiment) -> dict | None:
+    """What a decision is based on: the primary metric's recommendation,
+    verdicts, warnings and per-variant figures, as the page shows them now."""
+    primary = analyze_experiment(experiment).primary
+    if primary is None or primary.report is None:
+        return None
+    report = primary.report
+    figures = ("units", "conversions", "rate", "mean")
+    return {
+        "metric": primary.metric.name,
+        "looks": len(primary.sprints),
+        "recommendation": (report.get("recommendation") or {}).get("sentence"),
+        "verdicts": [c["verdict"] for c in report["comparisons"]],
+        "warnings": [w["message"] for w in report["warnings"]],
+        "variants": [
+            {"name": v["name"]} | {k: v.get(k) for k in figures if v.get(k) is not None}
+            for v in report["variants"]
+        ],
+    }

@@ -58,7 +58,7 @@ def _context(page: int) -> dict:
     decided = (
         db.session.execute(
             db.select(Experiment)
-            .where(Experiment.decision.is_not(None))
+            .where(Experiment.status == "decided")  # not those reopened since
             .order_by(Experiment.decided_at.desc())
             .limit(RECENT_DECISIONS)
         )
@@ -68,7 +68,7 @@ def _context(page: int) -> dict:
     decisions = dict(
         db.session.execute(
             db.select(Experiment.decision, func.count())
-            .where(Experiment.decision.is_not(None))
+            .where(Experiment.status == "decided")
             .group_by(Experiment.decision)
         ).all()
     )

@@ -6,6 +6,7 @@ loader all write through them, so every path applies the same rules.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,10 +14,12 @@ from datetime import datetime
 from content.models import Feedback
 from core.clock import utcnow
 from database import db
+from experiments.analysis import decision_snapshot
 from experiments.models import (
     DECISIONS,
     STATUSES,
     TRANSITIONS,
+    DecisionEvent,
     Experiment,
     Metric,
     PlannedSplit,
@@ -233,12 +236,39 @@ def record_decision(
     decided_by_id: int | None,
     decided_at: datetime | None = None,
 ) -> None:
-    """Decide the experiment (checked by `decision_problems`): it becomes decided."""
+    """Decide the experiment (checked by `decision_problems`): it becomes decided,
+    its results are locked, and the log keeps the figures the decision used."""
     if decision not in DECISIONS:
         raise ValueError(f"Unknown decision {decision!r}.")
+    snapshot = decision_snapshot(experiment)
     experiment.decision = decision
     experiment.decision_reason = reason
     experiment.learning = learning
     experiment.status = "decided"
     experiment.decided_at = decided_at or utcnow()
     experiment.decided_by_id = decided_by_id
+    experiment.decision_events.append(
+        DecisionEvent(
+            kind="decided",
+            decision=decision,
+            reason=reason,
+            snapshot=json.dumps(snapshot) if snapshot else None,
+            by_id=decided_by_id,
+            at=experiment.decided_at,
+        )
+    )
+
+
+def reopen_problems(experiment: Experiment) -> dict[str, str]:
+    if experiment.status != "decided":
+        return {"reopen": "Only a decided experiment's results can be reopened."}
+    return {}
+
+
+def reopen(experiment: Experiment, reason: str, by_id: int | None) -> None:
+    """Unlock a decided experiment's results (checked by `reopen_problems`): it is
+    analysed again; its decision stays on record, beside the figures now."""
+    experiment.status = "analyzing"
+    experiment.decision_events.append(
+        DecisionEvent(kind="reopened", reason=reason, by_id=by_id, at=utcnow())
+    )

@@ -14,8 +14,19 @@ from database import ConcurrentChange, db
 from experiments.analysis import sprints_run
 from experiments.models import Experiment, Result, ResultEdit
 
-# The statuses in which results can be entered.
-OPEN_FOR_RESULTS = ("running", "analyzing", "decided")
+# The statuses in which results can be entered: a decision locks them.
+OPEN_FOR_RESULTS = ("running", "analyzing")
+
+
+def locked_message(experiment: Experiment) -> str:
+    """Why a decided experiment's results cannot be changed, and who can."""
+    day = experiment.decided_at.strftime("%d %b %Y") if experiment.decided_at else ""
+    return (
+        f"The results are locked by the decision of {day}. A team lead can reopen "
+        "them with a reason."
+    ).replace(" of .", ".")
+
+
 CELL_FIELDS = ("units", "conversions", "value_mean", "value_m2")
 
 

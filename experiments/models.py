@@ -180,6 +180,9 @@ class Experiment(db.Model):
         order_by="Metric.position",
         cascade="all, delete-orphan",
     )
+    decision_events: Mapped[list[DecisionEvent]] = relationship(
+        order_by="DecisionEvent.id", cascade="all, delete-orphan"
+    )
 
     @property
     def ice_score(self) -> float:
@@ -348,3 +351,30 @@ class PlannedSplit(db.Model):
     )
     sprint_id: Mapped[int] = mapped_column(ForeignKey("sprints.id"), primary_key=True)
     share: Mapped[float]
+
+
+DECISION_EVENTS = {"decided": "Decided", "reopened": "Reopened"}
+
+
+class DecisionEvent(db.Model):
+    """A decision with a snapshot of the figures it was based on, or a lead's
+    reopening of the results with the reason: the experiment's decision log."""
+
+    __tablename__ = "decision_events"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", DECISION_EVENTS), name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # JSON: the primary metric's recommendation, verdicts, warnings and figures.
+    snapshot: Mapped[str | None] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    by = relationship("User")

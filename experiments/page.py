@@ -7,6 +7,7 @@ decision error does not run the statistics.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from flask import request
@@ -19,6 +20,7 @@ from database import db, get_or_404
 from experiments.analysis import (
     analyze_experiment,
     current_sprint,
+    decision_snapshot,
     plan_of,
     sprints_run,
 )
@@ -142,12 +144,28 @@ def feedback_context(experiment: Experiment) -> dict:
 
 
 def decision_context(experiment: Experiment) -> dict:
-    """The decision box and its form."""
+    """The decision box with the figures it was based on (and today's, when they
+    have changed since), its log, and the forms to decide and to reopen."""
+    decided = [e for e in experiment.decision_events if e.kind == "decided"]
+    snapshot = None
+    if experiment.decision and decided and decided[-1].snapshot:
+        snapshot = json.loads(decided[-1].snapshot)
+    now = decision_snapshot(experiment) if snapshot else None
     return {
         "experiment": experiment,
         "decisions": DECISIONS,
         "decision_form": {},
         "decision_errors": {},
+        "snapshot": snapshot,
+        "snapshot_now": now if now != snapshot else None,
+        "reopened": next(
+            (e for e in reversed(experiment.decision_events) if e.kind == "reopened"),
+            None,
+        )
+        if experiment.decision and experiment.status != "decided"
+        else None,
+        "reopen_form": {},
+        "reopen_errors": {},
     }
 
 

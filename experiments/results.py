@@ -9,7 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from auth.decorators import require
 from core.limits import MAX_COUNT, MAX_VALUE
 from database import db
-from experiments.entry import OPEN_FOR_RESULTS, cell_from_entry, record_result
+from experiments.entry import (
+    OPEN_FOR_RESULTS,
+    cell_from_entry,
+    locked_message,
+    record_result,
+)
 from experiments.models import Experiment, Sprint
 from experiments.page import load_experiment, render_page
 from web.fields import DecimalField, IdField, IntegerField
@@ -105,6 +110,13 @@ def save(experiment_id: int):
     if not current_user.can_enter_results_for(metric.owner):
         abort(403, "Sales enters results only for metrics owned by sales.")
     editing = (variant.id, metric.id, sprint.id)
+    if experiment.status == "decided":
+        return render_page(
+            experiment,
+            "results_panel",
+            status=409,
+            errors={"results": locked_message(experiment)},
+        )
     if experiment.status not in OPEN_FOR_RESULTS:
         form.error("results", "Start the experiment before entering results.")
     values = form.read(metric) if form.ok else None

@@ -17,9 +17,12 @@ from experiments.editing import (
     decision_problems,
     edit_problems,
     record_decision,
+    reopen,
+    reopen_problems,
     save_experiment,
     set_status,
 )
+from experiments.entry import locked_message
 from experiments.forms import (
     HYPOTHESIS_TEMPLATE,
     ExperimentForm,
@@ -306,6 +309,8 @@ def _editing_cell(experiment: Experiment, key: str):
         abort(404)
     if not current_user.can_enter_results_for(metric.owner):
         abort(403, "Your role cannot enter results for this metric.")
+    if experiment.status == "decided":
+        abort(409, locked_message(experiment))
     return (variant_id, metric_id, sprint_id)
 
 
@@ -356,6 +361,35 @@ def decide(experiment_id: int):
     )
     return saved(
         f"Decision recorded: {DECISIONS[decision].lower()}.",
+        "experiments.show",
+        experiment_id=experiment.id,
+    )
+
+
+class ReopenForm(WebForm):
+    reason = TextField("Reason", max_length=2000)
+
+
+@bp.post("/<int:experiment_id>/reopen")
+@require("decide")
+def reopen_results(experiment_id: int):
+    """A lead unlocks a decided experiment's results, saying why."""
+    experiment = load_experiment(experiment_id)
+    form = ReopenForm()
+    form.check()
+    for name, message in reopen_problems(experiment).items():
+        form.error(name, message)
+    if not form.ok:
+        return render_page(
+            experiment,
+            "decision",
+            status=422,
+            reopen_form=request.form,
+            reopen_errors=form.problems,
+        )
+    reopen(experiment, form.reason.data, current_user.id)
+    return saved(
+        "Results reopened: they can be changed until the next decision.",
         "experiments.show",
         experiment_id=experiment.id,
     )

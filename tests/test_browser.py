@@ -372,13 +372,14 @@ def test_plan_run_enter_results_and_decide(
     decision.get_by_role("button", name="Record decision").click()
     expect(page.locator("#alerts")).to_have_text("Decision recorded: ship.")
     expect(page.locator("hgroup .badge").first).to_have_text("Decided")
-    expect(page.locator(".decision-box p")).to_have_text(
+    expect(page.locator(".decision-box > p")).to_have_text(
         [
             f"Ship by Lead, {utcnow().strftime('%d %b %Y')}",
             "Why: B lifted demo requests in both sprints.",
             "Learning: IT directors answer a question that names their pain.",
         ]
     )
+    expect(page.locator(".snapshot").first).to_contain_text("At the decision")
     with app.app_context():
         stored = db.session.execute(db.select(Experiment)).scalar_one()
         assert (stored.status, stored.decision) == ("decided", "ship")
@@ -386,6 +387,16 @@ def test_plan_run_enter_results_and_decide(
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "experiment.png", full_page=True)
+
+    # The decision locks the results; the lead reopens them with a reason.
+    expect(page.locator("a.cell-link")).to_have_count(0)
+    page.get_by_text("Reopen the results").first.click()
+    reason = page.get_by_label("Why reopen (recorded in the log)")
+    reason.fill("The CRM export was late")
+    page.get_by_role("button", name="Reopen the results").click()
+    expect(page.locator("#alerts")).to_contain_text("Results reopened")
+    expect(page.locator("a.cell-link").first).to_be_visible()
+    expect(page.locator("#decision")).to_contain_text("The CRM export was late")
 
 
 def test_active_search_narrows_the_list(
