@@ -340,17 +340,9 @@ class DecisionForm(WebForm):
 def decide(experiment_id: int):
     experiment = load_experiment(experiment_id)
     form = DecisionForm()
-    form.check()
-    for name, message in decision_problems(experiment).items():
-        form.error(name, message)
-    if not form.ok:
-        return render_page(
-            experiment,
-            "decision",
-            status=422,
-            decision_form=request.form,
-            decision_errors=form.problems,
-        )
+    refused = _refused(experiment, form, decision_problems(experiment), "decision")
+    if refused:
+        return refused
     decision = form.decision.data
     record_decision(
         experiment,
@@ -376,20 +368,24 @@ def reopen_results(experiment_id: int):
     """A lead unlocks a decided experiment's results, saying why."""
     experiment = load_experiment(experiment_id)
     form = ReopenForm()
-    form.check()
-    for name, message in reopen_problems(experiment).items():
-        form.error(name, message)
-    if not form.ok:
-        return render_page(
-            experiment,
-            "decision",
-            status=422,
-            reopen_form=request.form,
-            reopen_errors=form.problems,
-        )
+    refused = _refused(experiment, form, reopen_problems(experiment), "reopen")
+    if refused:
+        return refused
     reopen(experiment, form.reason.data, current_user.id)
     return saved(
         "Results reopened: they can be changed until the next decision.",
         "experiments.show",
         experiment_id=experiment.id,
     )
+
+
+def _refused(experiment: Experiment, form: WebForm, problems: dict, name: str):
+    """The decision box again with the form's problems (422), or None when the
+    form and the experiment's state allow it (`name`: the form's context keys)."""
+    form.check()
+    for field, message in problems.items():
+        form.error(field, message)
+    if form.ok:
+        return None
+    context = {f"{name}_form": request.form, f"{name}_errors": form.problems}
+    return render_page(experiment, "decision", status=422, **context)
