@@ -62,6 +62,13 @@ class ContentItem(db.Model):
     def tag_names(self) -> list[str]:
         return [t.tag for t in self.tags]
 
+    def wording(self, version: int | None):
+        """The title, body and call to action of `version` (this item, or the
+        archived ContentVersion); the current one for None or an unknown one."""
+        if version is None or version == self.version:
+            return self
+        return next((v for v in self.versions if v.version == version), self)
+
 
 class ContentTag(db.Model):
     __tablename__ = "content_tags"

@@ -66,6 +66,7 @@ def load() -> None:
     for spec in TEAM["experiments"]:
         team.experiments.append(_experiment(spec, team, rng))
     db.session.flush()
+    _reword(team)
     _feedback(team)
     db.session.commit()
 
@@ -83,21 +84,28 @@ def _sprints(team: Team) -> None:
         db.session.flush()
 
 
+def _content_values(spec: dict) -> dict:
+    return {
+        k: spec[k]
+        for k in ("kind", "title", "body", "call_to_action", "persona")
+        + ("funnel_stage", "tags")
+    }
+
+
 def _content(team: Team) -> None:
-    """The library; an item with `previous` wording was saved once before."""
+    """The library; an item with `previous` wording starts with it (version 1)."""
     for spec in TEAM["content"]:
-        values = {
-            k: spec[k]
-            for k in ("kind", "title", "body", "call_to_action", "persona")
-            + ("funnel_stage", "tags")
-        }
+        values = _content_values(spec) | spec.get("previous", {})
+        team.content[spec["key"]] = save_item(None, values, None)
+
+
+def _reword(team: Team) -> None:
+    """Items with `previous` wording are sharpened after the experiments started:
+    those keep the version they tested (version 1), the library holds version 2."""
+    for spec in TEAM["content"]:
         if "previous" in spec:
-            item = save_item(None, values | spec["previous"], None)
             db.session.flush()
-            save_item(item, values, None)
-        else:
-            item = save_item(None, values, None)
-        team.content[spec["key"]] = item
+            save_item(team.content[spec["key"]], _content_values(spec), None)
 
 
 def _experiment(spec: dict, team: Team, rng: np.random.Generator) -> Experiment:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from content.models import Feedback
+from content.models import ContentItem, Feedback
 from core.clock import utcnow
 from database import db
 from experiments.analysis import decision_snapshot
@@ -122,11 +122,30 @@ def _check_removals(error, experiment: Experiment, variants, metrics) -> None:
 
 def _apply_variants(experiment: Experiment, rows) -> None:
     existing = {v.id: v for v in experiment.variants}
+    items = {v.id: v.content_item_id for v in experiment.variants}
     _freeze_split_history(experiment, rows)
     for v in experiment.variants:  # clear first: one control at a time in the DB
         v.is_control = False
     _drop_removed(experiment, "variants", rows)
     experiment.variants = _placed(existing, rows, Variant)
+    for v in experiment.variants:
+        if v.id in items and items[v.id] != v.content_item_id:
+            v.content_version = None  # another item: pinned again below if live
+    if experiment.status in LIVE_STATUSES:
+        pin_content(experiment)
+
+
+def pin_content(experiment: Experiment) -> None:
+    """Each variant keeps the version of its content it is tested with: the
+    item's version when the experiment starts (or when a running variant gets
+    another item); a later edit in the library does not change what was tested."""
+    for v in experiment.variants:
+        if v.content_item_id is not None and v.content_version is None:
+            v.content_version = db.session.execute(
+                db.select(ContentItem.version).where(
+                    ContentItem.id == v.content_item_id
+                )
+            ).scalar_one()
 
 
 def _freeze_split_history(experiment: Experiment, rows) -> None:
@@ -218,6 +237,8 @@ def set_status(experiment: Experiment, target: str) -> list[str]:
     problems = status_problems(experiment, target)
     if not problems:
         experiment.status = target
+        if target == "running":
+            pin_content(experiment)
     return problems
 
 

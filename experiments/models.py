@@ -233,6 +233,9 @@ class Variant(db.Model):
     )
     name: Mapped[str] = mapped_column(String(MAX_VARIANT_NAME))
     content_item_id: Mapped[int | None] = mapped_column(ForeignKey("content_items.id"))
+    # The content item's version this variant was started with (pinned when the
+    # experiment starts running): what was tested, whatever the library holds now.
+    content_version: Mapped[int | None]
     is_control: Mapped[bool] = mapped_column(default=False)
     planned_share: Mapped[float]
     position: Mapped[int] = mapped_column(default=0)

@@ -84,3 +84,17 @@ def edit_data(experiment, **changes):
 
 # An id longer than any row id (ids are 32-bit): pages answer 404, forms refuse it.
 HUGE = "99999999999999999999999"
+
+
+def content_data(**overrides):
+    """A content item as the library form posts it."""
+    return {
+        "kind": "headline",
+        "title": "Close more deals",
+        "body": "**Bold** claim",
+        "call_to_action": "Book a demo",
+        "persona": "VP Sales",
+        "funnel_stage": "visit",
+        "tags": "Homepage, outcome, homepage",
+        **overrides,
+    }

@@ -496,3 +496,33 @@ def test_add_variant_row_and_save_three_way_split(
         ("B", 0.33, False),
         ("C", 0.33, False),
     ]
+
+
+def test_a_running_experiment_keeps_the_wording_it_tests(
+    tab: BrowserPage, live_server: LiveServer, make_experiment, seed
+):
+    """The content is edited in the library while the experiment runs: the
+    experiment page still shows the wording it started with, and says so."""
+    page, app = tab.page, live_server.app
+    ids = seed(app)
+    with app.app_context():
+        experiment = make_experiment(status="planned", start_sprint_id=ids["previous"])
+        experiment.variants[1].content_item_id = ids["content"]
+        db.session.commit()
+        experiment_id = experiment.id
+    sign_in(page, "marketing", "Marketing")
+    page.goto(f"/experiments/{experiment_id}")
+    page.get_by_role("button", name="Running").click()
+    expect(page.locator("#alerts")).to_contain_text("Status is now running.")
+
+    page.goto(f"/content/{ids['content']}/edit")
+    page.get_by_label("Body (Markdown)").fill("Tired of chasing leads by hand?")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("h1")).to_have_text("Question subject line")
+
+    page.goto(f"/experiments/{experiment_id}")
+    card = page.locator(".variant-card").nth(1)
+    expect(card).to_contain_text("Still chasing leads by hand?")
+    expect(card).not_to_contain_text("Tired of")
+    expect(card).to_contain_text("The content was edited after the start.")
+    expect(card.get_by_role("link", name="version 2")).to_be_visible()

@@ -4,19 +4,7 @@ import pytest
 
 from content.models import ContentItem, ContentVersion
 from database import db
-
-
-def content_data(**overrides):
-    return {
-        "kind": "headline",
-        "title": "Close more deals",
-        "body": "**Bold** claim",
-        "call_to_action": "Book a demo",
-        "persona": "VP Sales",
-        "funnel_stage": "visit",
-        "tags": "Homepage, outcome, homepage",
-        **overrides,
-    }
+from helpers import content_data
 
 
 def test_create_content_with_tags(client, app, login):
