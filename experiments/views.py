@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_
 from werkzeug.datastructures import MultiDict
 
 from auth.decorators import require
@@ -31,6 +32,7 @@ from experiments.forms import (
     new_row_key,
     variant_rows,
 )
+from experiments.listing import list_context, read_filters
 from experiments.models import (
     ASSIGNMENTS,
     CHANNELS,
@@ -55,9 +57,6 @@ from web.page_cache import cached_page
 from web.render import render, saved
 
 bp = Blueprint("experiments", __name__, url_prefix="/experiments")
-
-PAGE_SIZE = 50
-MAX_PAGE = 10_000
 
 
 def form_choices() -> dict:
@@ -89,46 +88,13 @@ def form_choices() -> dict:
 @bp.get("")
 @login_required
 def index():
-    status = request.args.get("status", "")
-    channel = request.args.get("channel", "")
-    q = query_text(request.args.get("q"), 200)
-    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    query = db.select(Experiment).order_by(Experiment.updated_at.desc(), Experiment.id)
-    if status in STATUSES:
-        query = query.where(Experiment.status == status)
-    if channel in CHANNELS:
-        query = query.where(Experiment.channel == channel)
-    if q:
-        pattern = (
-            "%"
-            + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            + "%"
-        )
-        query = query.where(
-            or_(
-                func.lower(Experiment.title).like(pattern, escape="\\"),
-                func.lower(Experiment.hypothesis).like(pattern, escape="\\"),
-                func.lower(Experiment.audience).like(pattern, escape="\\"),
-            )
-        )
-    total = db.session.execute(
-        db.select(func.count()).select_from(query.order_by(None).subquery())
-    ).scalar_one()
-    experiments = (
-        db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-        .scalars()
-        .all()
-    )
-    return render(
+    filters = read_filters(request.args, query_text)
+    key = hashlib.sha256(repr(filters).encode()).hexdigest()[:20]
+    return cached_page(
+        f"experiments:{key}",
         "experiments/index.html",
+        lambda: list_context(filters),
         "results",
-        experiments=experiments,
-        total=total,
-        page=page,
-        page_size=PAGE_SIZE,
-        filters={"status": status, "channel": channel, "q": q},
-        statuses=STATUSES,
-        channels=CHANNELS,
     )
 
 
