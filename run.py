@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from experiments.dashboard import bp as dashboard_bp
     from experiments.feedback import bp as feedback_bp
     from experiments.results import bp as results_bp
+    from experiments.sprint_entry import bp as sprint_entry_bp
     from experiments.sprints import bp as sprints_bp
     from experiments.views import bp as experiments_bp
 
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         dashboard_bp,
         experiments_bp,
         results_bp,
+        sprint_entry_bp,
         sprints_bp,
         content_bp,
         feedback_bp,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from flask import request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from auth.models import User
@@ -24,6 +25,7 @@ from experiments.analysis import (
     plan_of,
     sprints_run,
 )
+from experiments.entry import OPEN_FOR_RESULTS
 from experiments.models import (
     CHANNELS,
     DECISIONS,
@@ -101,6 +103,11 @@ def results_context(experiment: Experiment, editing=None) -> dict:
         if not every_sprint
         else analysis.sprints,
         "every_sprint": every_sprint,
+        # "Enter all" per sprint: for who may enter one of its metrics, while open.
+        "can_enter_sprints": experiment.status in OPEN_FOR_RESULTS
+        and any(
+            current_user.can_enter_results_for(m.owner) for m in experiment.metrics
+        ),
         "grid_limit": GRID_SPRINTS,
         "history": history,
         "current_sprint": current_sprint(),

@@ -255,7 +255,7 @@ def test_plan_run_enter_results_and_decide(
     expect(page.locator("hgroup .badge").first).to_have_text("Running")
     # The form scheduled it in the current sprint: one sprint column.
     grid_head = page.locator(".results-grid thead th")
-    expect(grid_head).to_have_text(["Variant", "Sprint 3", "Total"])
+    expect(grid_head).to_have_text(["Variant", re.compile(r"^Sprint 3"), "Total"])
 
     # It really started a sprint earlier: move the start sprint on the edit form.
     page.get_by_role("button", name="Edit", exact=True).click()
@@ -263,7 +263,9 @@ def test_plan_run_enter_results_and_decide(
     page.get_by_label("Start sprint").select_option(label="Sprint 2")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator("#alerts")).to_have_text("Saved.")
-    expect(grid_head).to_have_text(["Variant", "Sprint 2", "Sprint 3", "Total"])
+    expect(grid_head).to_have_text(
+        ["Variant", re.compile(r"^Sprint 2"), re.compile(r"^Sprint 3"), "Total"]
+    )
     expect(page.locator(".results-grid tbody .cell-link")).to_have_text(["+ enter"] * 4)
 
     # Results are entered in place: every swap below keeps this page (no reload).

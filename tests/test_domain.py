@@ -302,6 +302,7 @@ VIEWS = {
     "experiments.feedback",
     "experiments.sprints",
     "experiments.dashboard",
+    "experiments.sprint_entry",
 }
 
 

@@ -10,6 +10,7 @@ from test_browser import ARTIFACTS, browser, live_server  # noqa: F401 (fixtures
 from content.models import ContentItem
 from database import db
 from demo.loader import load
+from experiments.analysis import current_sprint
 from experiments.models import Experiment, Sprint
 
 PHONE = {"width": 390, "height": 844}
@@ -35,6 +36,10 @@ def _pages(app) -> list[str]:
         experiments = db.session.execute(db.select(Experiment.id)).scalars().all()
         sprints = db.session.execute(db.select(Sprint.id)).scalars().all()
         items = db.session.execute(db.select(ContentItem.id)).scalars().all()
+        running = db.session.execute(
+            db.select(Experiment.id).where(Experiment.status == "running")
+        ).scalars()
+        current = current_sprint().id
     return (
         ["/", "/experiments", "/experiments/new", "/sprints", "/content",
          "/content/new", "/users", "/calculator"]
@@ -42,6 +47,7 @@ def _pages(app) -> list[str]:
         + [f"/experiments/{i}/edit" for i in experiments]
         + [f"/sprints/{i}" for i in sprints]
         + [f"/content/{i}" for i in items]
+        + [f"/experiments/{i}/sprints/{current}/results" for i in running]
     )  # fmt: skip
 
 

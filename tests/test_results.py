@@ -509,13 +509,13 @@ def test_a_long_experiment_shows_its_latest_sprints_and_offers_every_one(
     page = client.get(f"/experiments/{experiment_id}").get_data(as_text=True)
     assert "The latest 8 of 11 sprints." in page
     grid = page[page.index('class="results-grid"') : page.index("</table>")]
-    assert "<th>Sprint 3</th>" in grid and "<th>Sprint 2</th>" not in grid
+    assert "<th>Sprint 3" in grid and "<th>Sprint 2<" not in grid
     assert "(the latest 8 of 11" in page  # the looks table
     assert "550 / 5,500" in page  # totals over every sprint
     every = client.get(f"/experiments/{experiment_id}?sprints=all").get_data(
         as_text=True
     )
     grid = every[every.index('class="results-grid"') : every.index("</table>")]
-    assert "<th>Sprint 0</th>" in grid and "<th>Sprint 10</th>" in grid
+    assert "<th>Sprint 0" in grid and "<th>Sprint 10" in grid
     assert "(the latest" not in every
     assert "Show the latest sprints only" in every

@@ -55,8 +55,9 @@ class WebForm(FlaskForm):
         self._extra: dict[str, str] = {}
 
     def error(self, name: str, message: str) -> None:
-        """A problem found across fields, shown next to input `name`."""
-        self._extra.setdefault(name, message)
+        """A problem found across fields, shown next to input `name` (with the
+        form's prefix, as its fields' inputs are named)."""
+        self._extra.setdefault(self._prefix + name, message)
 
     def check(self) -> bool:
         """Validate every field, then the rules across fields (`cross_check`)."""
