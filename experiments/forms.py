@@ -154,6 +154,7 @@ class ExperimentForm(PlanFields):
     ice_ease = IntegerField("Ease", minimum=1, maximum=10)
     owner_id = RawField()
     start_sprint_id = RawField()
+    parent_id = RawField()  # a new experiment following another up
     control = RawField()
     variants = KeyedFieldList(FormField(VariantRow))
     metrics = KeyedFieldList(FormField(MetricRow))
@@ -228,6 +229,10 @@ def read_experiment(form: ExperimentForm) -> dict:
     values["start_sprint_id"] = _optional_id(
         form, form.start_sprint_id, "Start sprint", Sprint
     )
+    if form.experiment is None:
+        values["parent_id"] = _optional_id(
+            form, form.parent_id, "Follow-up of", Experiment
+        )
     title = values["title"]
     own_id = form.experiment.id if form.experiment else None
     if "title" not in form.problems and taken(

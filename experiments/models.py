@@ -159,6 +159,10 @@ class Experiment(db.Model):
     # Units expected per sprint over all variants: how many sprints the plan needs.
     traffic_per_sprint: Mapped[int | None] = mapped_column(BigInteger)
     start_sprint_id: Mapped[int | None] = mapped_column(ForeignKey("sprints.id"))
+    # The experiment this one follows up ("iterate"): a chain reads as a lineage.
+    # No foreign key: SQLite cannot add one without rebuilding the table (which
+    # would cascade to its variants); a parent that is gone reads as none.
+    parent_id: Mapped[int | None] = mapped_column(index=True)
     decision: Mapped[str | None] = mapped_column(String(16))
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     learning: Mapped[str] = mapped_column(Text, default="")
@@ -170,6 +174,16 @@ class Experiment(db.Model):
     owner = relationship("User", foreign_keys=[owner_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     start_sprint = relationship("Sprint")
+    parent: Mapped[Experiment | None] = relationship(
+        primaryjoin="foreign(Experiment.parent_id) == remote(Experiment.id)",
+        back_populates="follow_ups",
+    )
+    follow_ups: Mapped[list[Experiment]] = relationship(
+        primaryjoin="remote(foreign(Experiment.parent_id)) == Experiment.id",
+        back_populates="parent",
+        order_by="Experiment.created_at",
+        viewonly=True,
+    )
     variants: Mapped[list[Variant]] = relationship(
         back_populates="experiment",
         order_by="Variant.position",

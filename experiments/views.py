@@ -12,8 +12,7 @@ from auth.decorators import require
 from auth.models import User
 from content.models import ContentItem
 from core.limits import ALPHAS, POWERS
-from database import db
-from experiments.analysis import current_sprint
+from database import db, get_or_404
 from experiments.editing import (
     decision_problems,
     edit_problems,
@@ -24,6 +23,7 @@ from experiments.editing import (
     set_status,
 )
 from experiments.entry import locked_message
+from experiments.form_values import as_new_rows, experiment_values, follow_up_values
 from experiments.forms import (
     HYPOTHESIS_TEMPLATE,
     ExperimentForm,
@@ -101,6 +101,11 @@ def index():
 @bp.get("/new")
 @require("edit_experiments")
 def new():
+    """A blank form, or with ?from=<id> the follow-up of that experiment."""
+    origin = request.args.get("from")
+    if origin:
+        parent = get_or_404(Experiment, parse_id(origin) or 0)
+        return _form_page(None, follow_up_values(parent), {}, like=parent)
     return _form_page(None, data=None, errors={})
 
 
@@ -146,8 +151,18 @@ def new_row(kind: str):
     )
 
 
-def _form_page(experiment: Experiment | None, data, errors: dict, status: int = 200):
-    form = data if data is not None else _experiment_values(experiment)
+def _form_page(
+    experiment: Experiment | None, data, errors: dict, status: int = 200, like=None
+):
+    """The form: of `experiment`, as submitted (`data`), or new; `like` is the
+    experiment a new one follows up, whose rows it starts with."""
+    form = data if data is not None else experiment_values(experiment)
+    if like is not None:
+        variants = as_new_rows(variant_rows(like))
+        metrics = as_new_rows(metric_rows(like))
+    else:
+        variants = variant_rows(experiment, data)
+        metrics = metric_rows(experiment, data)
     return render(
         "experiments/form.html",
         status=status,
@@ -158,47 +173,17 @@ def _form_page(experiment: Experiment | None, data, errors: dict, status: int = 
             len(experiment.variants) if experiment else 2,
         ),
         errors=errors,
-        variants=variant_rows(experiment, data),
-        metrics=metric_rows(experiment, data),
+        variants=variants,
+        metrics=metrics,
+        parent=like or _parent(form),
         **form_choices(),
     )
 
 
-def _experiment_values(experiment: Experiment | None) -> dict:
-    if experiment is None:
-        sprint = current_sprint()
-        return {
-            "assignment": "randomized",
-            "ice_impact": 5,
-            "ice_confidence": 5,
-            "ice_ease": 5,
-            "alpha": "0.05",
-            "power": "0.8",
-            "planned_looks": 4,
-            "owner_id": str(current_user.id),
-            "start_sprint_id": str(sprint.id) if sprint else "",
-        }
-    e = experiment
-    return {
-        "title": e.title,
-        "hypothesis": e.hypothesis,
-        "channel": e.channel,
-        "audience": e.audience,
-        "assignment": e.assignment,
-        "ice_impact": e.ice_impact,
-        "ice_confidence": e.ice_confidence,
-        "ice_ease": e.ice_ease,
-        "alpha": f"{e.alpha:g}",
-        "power": f"{e.power:g}",
-        "relative_mde": "" if e.relative_mde is None else f"{e.relative_mde * 100:g}",
-        "baseline_rate": ""
-        if e.baseline_rate is None
-        else f"{e.baseline_rate * 100:g}",
-        "planned_looks": e.planned_looks,
-        "traffic_per_sprint": e.traffic_per_sprint or "",
-        "owner_id": str(e.owner_id or ""),
-        "start_sprint_id": str(e.start_sprint_id or ""),
-    }
+def _parent(form) -> Experiment | None:
+    """The experiment a submitted new one follows up, to name it on the form."""
+    parent_id = parse_id(str(form.get("parent_id") or ""))
+    return db.session.get(Experiment, parent_id) if parent_id else None
 
 
 def _save(experiment: Experiment | None):
