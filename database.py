@@ -81,6 +81,16 @@ def short_waits(connection, milliseconds: int):
         connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
+def contains_text(columns, text: str):
+    """A WHERE clause: any of `columns` contains `text`, ignoring case, with
+    LIKE's wildcards taken literally (a search for "50%" finds "50%")."""
+    from sqlalchemy import func, or_
+
+    escaped = text.lower().replace("\\", "\\\\")
+    pattern = "%" + escaped.replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(*(func.lower(c).like(pattern, escape="\\") for c in columns))
+
+
 def check_in(column: str, choices) -> str:
     """SQL for a CHECK that a column holds one of the given codes."""
     codes = ", ".join(f"'{code}'" for code in choices)

@@ -11,7 +11,7 @@ from content.library import item_problems, save_item
 from content.models import CONTENT_KINDS, ContentItem, ContentTag
 from content.usage import content_usage
 from core.vocabulary import FUNNEL_STAGES
-from database import db, get_or_404
+from database import contains_text, db, get_or_404
 from web.fields import ChoiceField, TagsField, TextField
 from web.forms import (
     WebForm,
@@ -28,6 +28,7 @@ def index():
     kind = request.args.get("kind", "")
     persona = query_text(request.args.get("persona"), 100)
     tag = query_text(request.args.get("tag"), 40).lower()
+    q = query_text(request.args.get("q"), 200)
     query = (
         db.select(ContentItem)
         .order_by(ContentItem.updated_at.desc(), ContentItem.id)
@@ -43,6 +44,9 @@ def index():
                 db.select(ContentTag.content_item_id).where(ContentTag.tag == tag)
             )
         )
+    if q:
+        columns = (ContentItem.title, ContentItem.body, ContentItem.call_to_action)
+        query = query.where(contains_text(columns, q))
     items = db.session.execute(query).scalars().all()
     usage = content_usage().usage_counts()
     personas = (
@@ -70,7 +74,7 @@ def index():
         kinds=CONTENT_KINDS,
         personas=personas,
         tags=tags,
-        filters={"kind": kind, "persona": persona, "tag": tag},
+        filters={"kind": kind, "persona": persona, "tag": tag, "q": q},
     )
 
 

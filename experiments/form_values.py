@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from flask_login import current_user
 
+from content.models import CONTENT_KINDS
 from experiments.analysis import current_sprint
 from experiments.forms import new_row_key
-from experiments.models import Experiment
+from experiments.models import CHANNELS, Experiment
 
 
 def experiment_values(experiment: Experiment | None) -> dict:
@@ -70,3 +71,32 @@ def as_new_rows(rows: list[dict]) -> list[dict]:
         {k: v for k, v in row.items() if k != "id"} | {"key": new_row_key()}
         for row in rows
     ]
+
+
+# The content kinds each channel uses, offered first in the variant's picker.
+CHANNEL_KINDS = {
+    "email": ("email_subject", "email_body"),
+    "landing_page": ("landing_page", "headline"),
+    "website": ("headline", "landing_page"),
+    "ads": ("ad", "headline"),
+    "linkedin": ("social_post", "ad"),
+    "sales_call": ("sales_script", "one_pager"),
+    "event": ("one_pager", "sales_script"),
+}
+
+
+def content_groups(items, channel: str) -> list[tuple[str, list]]:
+    """The library for a variant's picker: by kind, the kinds the channel uses
+    first (marked), each by title."""
+    suited = CHANNEL_KINDS.get(channel, ())
+    by_kind: dict[str, list] = {}
+    for item in sorted(items, key=lambda i: i.title.lower()):
+        by_kind.setdefault(item.kind, []).append(item)
+    order = [k for k in suited if k in by_kind] + [
+        k for k in CONTENT_KINDS if k in by_kind and k not in suited
+    ]
+    return [
+        (CONTENT_KINDS[k] + (f" · for {CHANNELS[channel]}" if k in suited else ""),
+         by_kind[k])
+        for k in order
+    ]  # fmt: skip

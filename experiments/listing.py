@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, func
 from sqlalchemy.orm import joinedload, selectinload
 
-from database import db
+from database import contains_text, db
 from experiments.analysis import analyze_experiments
 from experiments.models import CHANNELS, STATUSES, Experiment
 
@@ -68,15 +68,8 @@ def _query(filters: Filters):
     if filters.channel:
         query = query.where(Experiment.channel == filters.channel)
     if filters.q:
-        escaped = filters.q.lower().replace("\\", "\\\\")
-        pattern = "%" + escaped.replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                func.lower(Experiment.title).like(pattern, escape="\\"),
-                func.lower(Experiment.hypothesis).like(pattern, escape="\\"),
-                func.lower(Experiment.audience).like(pattern, escape="\\"),
-            )
-        )
+        columns = (Experiment.title, Experiment.hypothesis, Experiment.audience)
+        query = query.where(contains_text(columns, filters.q))
     return query
 
 

@@ -23,7 +23,12 @@ from experiments.editing import (
     set_status,
 )
 from experiments.entry import locked_message
-from experiments.form_values import as_new_rows, experiment_values, follow_up_values
+from experiments.form_values import (
+    as_new_rows,
+    content_groups,
+    experiment_values,
+    follow_up_values,
+)
 from experiments.forms import (
     HYPOTHESIS_TEMPLATE,
     ExperimentForm,
@@ -59,8 +64,9 @@ from web.render import render, saved
 bp = Blueprint("experiments", __name__, url_prefix="/experiments")
 
 
-def form_choices() -> dict:
-    """Everything the experiment form's selects offer."""
+def form_choices(channel: str = "") -> dict:
+    """Everything the experiment form's selects offer (the content picker puts
+    the kinds `channel` uses first)."""
     users = db.session.execute(db.select(User).order_by(User.name)).scalars()
     sprints = db.session.execute(
         db.select(Sprint).order_by(Sprint.start_date)
@@ -77,11 +83,9 @@ def form_choices() -> dict:
         "metric_owners": METRIC_OWNERS,
         "metric_roles": METRIC_ROLES,
         "hypothesis_template": HYPOTHESIS_TEMPLATE,
-        "content_items": db.session.execute(
-            db.select(ContentItem).order_by(ContentItem.title)
-        )
-        .scalars()
-        .all(),
+        "content_groups": content_groups(
+            db.session.execute(db.select(ContentItem)).scalars(), channel
+        ),
     }
 
 
@@ -147,7 +151,7 @@ def new_row(kind: str):
         always_block=True,
         row=row,
         errors={},
-        **form_choices(),
+        **form_choices(request.args.get("channel", "")),
     )
 
 
@@ -176,7 +180,7 @@ def _form_page(
         variants=variants,
         metrics=metrics,
         parent=like or _parent(form),
-        **form_choices(),
+        **form_choices(str(form.get("channel") or "")),
     )
 
 

@@ -1,5 +1,7 @@
 """The content library: Markdown rendered safely, versions, filters, usage."""
 
+import re
+
 import pytest
 
 from content.models import ContentItem, ContentVersion
@@ -124,3 +126,31 @@ def test_unknown_content_is_404(client, login):
 def test_odd_content_filters_answer_200(client, query, login):
     login(client, "viewer")
     assert client.get("/content" + query).status_code == 200
+
+
+def test_the_library_searches_title_wording_and_call_to_action(client, app, login):
+    login(client, "marketing")
+    for title, body, cta in (
+        ("Close more deals", "Revenue **analytics**", "Book a demo"),
+        ("Forecast you can trust", "Stop guessing: 50% fewer misses", "Start free"),
+        ("Webinar invite", "Join us", "Save my seat"),
+    ):
+        data = content_data(title=title, body=body, call_to_action=cta)
+        assert client.post("/content", data=data).status_code == 303
+
+    def found(q: str) -> list[str]:
+        html = client.get("/content", query_string={"q": q}).get_data(as_text=True)
+        return sorted(
+            re.findall(r"<a href=\"/content/\d+\"><strong>([^<]+)</strong>", html)
+        )
+
+    assert found("ANALYTICS") == ["Close more deals"]
+    assert found("start free") == ["Forecast you can trust"]
+    assert found("50%") == ["Forecast you can trust"]
+    assert found("%") == ["Forecast you can trust"]  # a wildcard taken literally
+    assert found("seat") == ["Webinar invite"]
+    assert found("nothing like it") == []
+    fragment = client.get(
+        "/content?q=seat", headers={"HX-Request": "true", "HX-Request-Type": "partial"}
+    ).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="items"') and "<html" not in fragment

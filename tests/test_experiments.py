@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from content.models import Feedback
+from content.models import ContentItem, Feedback
 from database import db
 from experiments.forms import HYPOTHESIS_TEMPLATE
 from experiments.models import Experiment, Metric, PlannedSplit, Variant
@@ -735,3 +735,25 @@ def test_the_new_form_shows_the_hypothesis_template_as_a_placeholder_not_text(
     textarea = re.search(r'<textarea id="hypothesis"[^>]*>([^<]*)</textarea>', page)
     assert textarea[1] == ""
     assert 'placeholder="We believe that [change] for [audience]' in textarea[0]
+
+
+def test_the_content_picker_groups_by_kind_and_offers_the_channels_kinds_first(
+    client, app, login, make_experiment
+):
+    with app.app_context():
+        for kind, title in (
+            ("ad", "Ad one"),
+            ("email_subject", "Subject B"),
+            ("email_subject", "Subject A"),
+            ("headline", "Hero"),
+        ):
+            db.session.add(ContentItem(kind=kind, title=title))  # fmt: skip
+        experiment_id = make_experiment(channel="email", status="idea").id
+    login(client, "marketing")
+    html = client.get(f"/experiments/{experiment_id}/edit").get_data(as_text=True)
+    picker = re.search(r'<select name="variants-[^"]*-content_item_id".*?</select>',
+                       html, re.S)[0]  # fmt: skip
+    groups = re.findall(r'<optgroup label="([^"]+)">', picker)
+    assert groups == ["Email subject · for Email", "Headline", "Ad"]
+    titles = re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", picker)
+    assert titles == ["Subject A", "Subject B", "Hero", "Ad one"]
