@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
 
 from auth.decorators import require
 from database import db, get_or_404
@@ -14,6 +15,7 @@ from experiments.cells import CellForm
 from experiments.entry import OPEN_FOR_RESULTS, locked_message, record_result
 from experiments.models import Experiment, Result, Sprint, Variant
 from experiments.page import load_experiment
+from experiments.paste import read_block
 from web.render import render
 
 bp = Blueprint("sprint_entry", __name__, url_prefix="/experiments")
@@ -62,7 +64,7 @@ def _stored(experiment: Experiment, sprint: Sprint) -> dict[str, str]:
     return values
 
 
-def _page(experiment, sprint, form: dict, errors: dict, status: int = 200):
+def _page(experiment, sprint, form: dict, errors: dict, status: int = 200, **more):
     return render(
         "experiments/sprint_results.html",
         status=status,
@@ -71,6 +73,7 @@ def _page(experiment, sprint, form: dict, errors: dict, status: int = 200):
         cells=_cells(experiment),
         form=form,
         errors=errors,
+        **({"paste": "", "preview": False} | more),
     )
 
 
@@ -85,16 +88,9 @@ def sprint_form(experiment_id: int, sprint_id: int):
 @require("enter_results")
 def save_sprint(experiment_id: int, sprint_id: int):
     experiment, sprint = _checked(experiment_id, sprint_id)
-    values, problems = {}, {}
-    for metric, variant, prefix in _cells(experiment):
-        if not any(request.form.get(f"{prefix}-{k}", "").strip() for k in FIGURES):
-            continue  # left empty: not entered this time
-        form = CellForm(prefix=f"{prefix}-")
-        cell = form.read(metric)
-        if cell is None:
-            problems.update(form.problems)
-        else:
-            values[(variant.id, metric.id)] = cell
+    if request.form.get("action") == "paste":
+        return _preview(experiment, sprint)
+    values, problems = _read_cells(experiment, request.form)
     if problems or not values:
         if not values and not problems:
             problems["cells"] = "Enter the figures of at least one cell."
@@ -109,6 +105,37 @@ def save_sprint(experiment_id: int, sprint_id: int):
         url_for("experiments.show", experiment_id=experiment.id, _anchor="results"),
         303,
     )
+
+
+def _preview(experiment: Experiment, sprint: Sprint):
+    """A pasted block in the cells it covers, checked, nothing saved yet."""
+    cells = _cells(experiment)
+    filled, problems = read_block(request.form.get("paste", ""), cells)
+    form = _stored(experiment, sprint) | filled
+    covered = {k.rsplit("-", 1)[0] for k in filled}
+    checked = [c for c in cells if c[2] in covered]
+    problems = _read_cells(experiment, form, checked)[1] | problems
+    if problems:
+        return _page(experiment, sprint, form, problems, status=422,
+                     paste=request.form.get("paste", ""))  # fmt: skip
+    flash(f"{len(covered)} cells filled from the paste: check them, then save.", "info")
+    return _page(experiment, sprint, form, {}, preview=True)
+
+
+def _read_cells(experiment: Experiment, form, cells=None) -> tuple[dict, dict]:
+    """({(variant id, metric id): stored figures}, problems by input name) of the
+    cells with anything typed in them."""
+    values, problems = {}, {}
+    for metric, variant, prefix in cells or _cells(experiment):
+        if not any(str(form.get(f"{prefix}-{k}", "")).strip() for k in FIGURES):
+            continue  # left empty: not entered this time
+        cell_form = CellForm(formdata=MultiDict(form), prefix=f"{prefix}-")
+        cell = cell_form.read(metric)
+        if cell is None:
+            problems.update(cell_form.problems)
+        else:
+            values[(variant.id, metric.id)] = cell
+    return values, problems
 
 
 def _record(values: dict, sprint_id: int) -> None:

@@ -152,3 +152,88 @@ def test_the_grid_offers_enter_all_for_each_sprint(client, login, setup):
     login(client, "viewer")
     page = client.get(f"/experiments/{setup['experiment']}").get_data(as_text=True)
     assert "Enter all" not in page
+
+
+def _input(html: str, name: str) -> str:
+    return re.search(rf'<input name="{name}"[^>]*>', html)[0]
+
+
+def test_a_pasted_block_fills_the_cells_for_a_check_then_saves(
+    app, client, login, setup
+):
+    login(client, "marketing")
+    block = (
+        "A\t1,234\t56\n"
+        "B\t1.300\t70\n"
+        "A;10;1.234,5;300\n"  # decimal comma and thousands point, semicolons
+        "B\t12\t1 180,25\t310,5\n"
+    )
+    preview = client.post(setup["url"], data={"action": "paste", "paste": block})
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert "4 cells filled from the paste: check them, then save." in html
+    assert 'value="1234"' in _input(html, f"{setup['rate_a']}-units")
+    assert 'value="1300"' in _input(html, f"{setup['rate_b']}-units")
+    assert 'value="1234.5"' in _input(html, f"{setup['value_a']}-mean")
+    assert 'value="1180.25"' in _input(html, f"{setup['value_b']}-mean")
+    assert _stored(app) == ([], 0)  # a preview saves nothing
+
+    fields = dict(re.findall(r'<input name="(c[\d-]+-\w+)"[^>]*value="([^"]*)"', html))
+    saved = client.post(setup["url"], data=fields)
+    assert saved.status_code == 303
+    rows, trail = _stored(app)
+    assert sorted(rows, key=str) == sorted(
+        [(1234, 56, None), (1300, 70, None), (10, None, 1234.5), (12, None, 1180.25)],
+        key=str,
+    )
+    assert trail == 4
+
+
+def test_a_pasted_block_with_a_bad_cell_is_marked_and_saves_nothing(
+    app, client, login, setup
+):
+    login(client, "marketing")
+    bad = client.post(
+        setup["url"], data={"action": "paste", "paste": "1000\t50\n100\t170\n"}
+    )
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "Conversions (170) cannot exceed units (100)." in html
+    assert 'aria-invalid="true"' in _input(html, f"{setup['rate_b']}-conversions")
+    assert "aria-invalid" not in _input(html, f"{setup['rate_a']}-units")
+    assert _stored(app) == ([], 0)
+
+    short = client.post(setup["url"], data={"action": "paste", "paste": "1000\n"})
+    assert short.status_code == 422
+    assert "Line 1: expected 2 figures (units, conversions), found 1." in (
+        short.get_data(as_text=True)
+    )
+    long = client.post(setup["url"], data={"action": "paste", "paste": "1\t1\n" * 5})
+    assert long.status_code == 422
+    assert "5 lines for 4 cells" in long.get_data(as_text=True)
+    empty = client.post(setup["url"], data={"action": "paste", "paste": " \n"})
+    assert empty.status_code == 422
+    assert "Paste at least one line of figures." in empty.get_data(as_text=True)
+    assert _stored(app) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "whole", "read"),
+    [
+        ("1,234", True, "1234"),
+        ("1.234.567", True, "1234567"),
+        ("12 345", True, "12345"),
+        ("1.5", True, "1.5"),  # the form then refuses it: not a whole number
+        ("4,5", False, "4.5"),
+        ("1.234,5", False, "1234.5"),
+        ("1,234.5", False, "1234.5"),
+        ("−3,25", False, "-3.25"),
+        ("+7", False, "7"),
+        ("abc", False, None),
+        ("", True, None),
+    ],
+)
+def test_pasted_numbers_are_read_with_their_separators(text, whole, read):
+    from experiments.paste import number
+
+    assert number(text, whole) == read
