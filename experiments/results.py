@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from auth.decorators import require
 from database import db
+from experiments.analysis import sprints_run
 from experiments.cells import CellForm
 from experiments.entry import OPEN_FOR_RESULTS, locked_message, record_result
 from experiments.models import Experiment, Sprint
@@ -65,7 +66,8 @@ def save(experiment_id: int):
         record_result(*cell)
         db.session.commit()
     if is_partial():
-        return render_page(experiment, "results_panel")
+        following = _next_cell(experiment, editing, request.form.get("then", ""))
+        return render_page(experiment, "results_panel", editing=following)
     return redirect(
         url_for("experiments.show", experiment_id=experiment.id, _anchor="results"), 303
     )
@@ -73,3 +75,22 @@ def save(experiment_id: int):
 
 def _member(items, item_id: int | None):
     return next((item for item in items if item.id == item_id), None)
+
+
+def _next_cell(experiment: Experiment, cell: tuple, direction: str):
+    """The cell a keyboard save opens next: "down" is the next variant in the
+    sprint, "across" the next sprint of the variant (among the sprints the
+    experiment ran in); None past the last one or for a metric not theirs."""
+    variant_id, metric_id, sprint_id = cell
+    metric = _member(experiment.metrics, metric_id)
+    if direction not in ("down", "across") or experiment.status == "decided":
+        return None
+    if not current_user.can_enter_results_for(metric.owner):
+        return None
+    if direction == "down":
+        ids = [v.id for v in experiment.variants]
+        at = ids.index(variant_id) + 1
+        return (ids[at], metric_id, sprint_id) if at < len(ids) else None
+    ids = [s.id for s in sprints_run(experiment)]
+    at = ids.index(sprint_id) + 1 if sprint_id in ids else len(ids)
+    return (variant_id, metric_id, ids[at]) if at < len(ids) else None

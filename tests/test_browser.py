@@ -528,3 +528,42 @@ def test_a_running_experiment_keeps_the_wording_it_tests(
     expect(card).not_to_contain_text("Tired of")
     expect(card).to_contain_text("The content was edited after the start.")
     expect(card.get_by_role("link", name="version 2")).to_be_visible()
+
+
+def test_keyboard_entry_moves_down_a_sprint_and_escape_cancels(
+    tab: BrowserPage, live_server: LiveServer, make_experiment, seed
+):
+    page, app = tab.page, live_server.app
+    ids = seed(app)
+    with app.app_context():
+        experiment = make_experiment(start_sprint_id=ids["previous"])
+        experiment_id, b_id = experiment.id, experiment.variants[1].id
+    sign_in(page, "marketing", "Marketing")
+    page.goto(f"/experiments/{experiment_id}")
+    page.evaluate("window.__samePage = true")
+    page.get_by_title("Edit A, Open rate, Sprint 2").click()
+    form = page.locator("#results-panel form.cell-form")
+    expect(form.get_by_label("Units")).to_be_focused()
+    page.keyboard.type("1,000")
+    page.keyboard.press("Tab")
+    expect(form.get_by_label("Conversions")).to_be_focused()
+    page.keyboard.type("40")
+    page.keyboard.press("Enter")  # saves A, opens B of the same sprint
+    expect(page.get_by_title("Edit A, Open rate, Sprint 2")).to_have_text(
+        "40 / 1,000 4.00%"
+    )
+    expect(form.locator('input[name="variant_id"]')).to_have_value(str(b_id))
+    expect(form.get_by_label("Units")).to_be_focused()
+    page.keyboard.type("1000")
+    page.keyboard.press("Tab")
+    page.keyboard.type("60")
+    page.keyboard.press("Tab")  # the cell's last input: saves B, opens Sprint 3
+    expect(page.get_by_title("Edit B, Open rate, Sprint 2")).to_have_text(
+        "60 / 1,000 6.00%"
+    )
+    expect(form.get_by_label("Units")).to_be_focused()
+    page.keyboard.type("5")
+    page.keyboard.press("Escape")  # cancels: nothing saved, no form open
+    expect(page.locator("#results-panel form.cell-form")).to_have_count(0)
+    expect(page.get_by_title("Edit B, Open rate, Sprint 3")).to_have_text("+ enter")
+    assert page.evaluate("window.__samePage") is True

@@ -1,5 +1,7 @@
 """Entering results inline: validation, permissions, the trail and the fragment."""
 
+import re
+
 import pytest
 
 from database import db
@@ -519,3 +521,39 @@ def test_a_long_experiment_shows_its_latest_sprints_and_offers_every_one(
     assert "<th>Sprint 0" in grid and "<th>Sprint 10" in grid
     assert "(the latest" not in every
     assert "Show the latest sprints only" in every
+
+
+def _open_cell(html: str):
+    """(variant id, metric id, sprint id) of the cell form open in the panel."""
+    found = [
+        re.search(rf'name="{name}" value="(\d+)"', html)
+        for name in ("variant_id", "metric_id", "sprint_id")
+    ]
+    return tuple(int(m[1]) for m in found) if all(found) else None
+
+
+def test_a_keyboard_save_opens_the_next_cell_down_or_across(
+    client, app, login, make_sprint, make_experiment
+):
+    with app.app_context():
+        first, second = make_sprint(2), make_sprint(3)
+        experiment = make_experiment(start_sprint_id=first.id)
+        a, b = (v.id for v in experiment.variants)
+        metric = experiment.metrics[0].id
+        ids = {"experiment": experiment.id, "a": a, "b": b, "metric": metric,
+               "sprint": first.id}  # fmt: skip
+        sprints = first.id, second.id
+    login(client, "marketing")
+    down = post_cell(client, ids, "a", headers=partial(), units="100",
+                     conversions="5", then="down")  # fmt: skip
+    assert down.status_code == 200
+    assert _open_cell(down.get_data(as_text=True)) == (b, metric, sprints[0])
+    last = post_cell(client, ids, "b", headers=partial(), units="100",
+                     conversions="6", then="down")  # fmt: skip
+    assert _open_cell(last.get_data(as_text=True)) is None  # no variant below
+    across = post_cell(client, ids, "a", headers=partial(), units="100",
+                       conversions="7", then="across")  # fmt: skip
+    assert _open_cell(across.get_data(as_text=True)) == (a, metric, sprints[1])
+    plain = post_cell(client, ids, "a", headers=partial(), units="100",
+                      conversions="8", then="sideways")  # fmt: skip
+    assert _open_cell(plain.get_data(as_text=True)) is None
