@@ -191,6 +191,9 @@ def analyze_experiments(
     `show_sprint_id` adds that sprint's column to the grid (a cell being edited).
     """
     ids = [e.id for e in experiments]
+    # The versions before the data they key: figures newer than their key are
+    # harmless (recomputed once more), older ones would be served as current.
+    data_versions = versions.of_experiments(ids)
     by_experiment: dict[int, list] = defaultdict(list)
     for row in _result_rows(ids):
         by_experiment[row[0]].append(row)
@@ -201,7 +204,7 @@ def analyze_experiments(
         e.id: _grid(e, by_experiment.get(e.id, []), sprints, show_sprint_id)
         for e in experiments
     }
-    keys = _cache_keys(list(analyses.values()))
+    keys = _cache_keys(list(analyses.values()), data_versions)
     cached = cache.fetch(keys)
     missing = []
     for experiment in experiments:
@@ -229,7 +232,9 @@ def analyze_experiment(
     return analyze_experiments([experiment], show_sprint_id)[experiment.id]
 
 
-def _cache_keys(analyses: list[ExperimentAnalysis]) -> dict[str, str]:
+def _cache_keys(
+    analyses: list[ExperimentAnalysis], data: dict[int, int]
+) -> dict[str, str]:
     """{slot: version} of each experiment's statistics: its data version, the
     sprints its results are in (their order and names label the looks) and the
     code that computes them; not the day, nor sprints without its results. Empty
@@ -237,7 +242,6 @@ def _cache_keys(analyses: list[ExperimentAnalysis]) -> dict[str, str]:
     if versions.writing(db.session()):
         return {}
     code = cache.STATISTICS_VERSION
-    data = versions.of_experiments(a.experiment.id for a in analyses)
     keys = {}
     for analysis in analyses:
         used = {sprint_id for _, _, sprint_id in analysis.cells}

@@ -10,12 +10,24 @@ from datetime import datetime
 
 import stats
 from content.models import Feedback
+from core.clock import today
 from database import ConcurrentChange, db
 from experiments.analysis import sprints_run
 from experiments.models import Experiment, Result, ResultEdit
 
 # The statuses in which results can be entered: a decision locks them.
 OPEN_FOR_RESULTS = ("running", "analyzing")
+
+
+def sprint_problem(experiment: Experiment, sprint) -> str | None:
+    """Why results cannot be entered for `sprint`: it has not started, or it
+    ended before the experiment's start sprint; None when they can."""
+    if sprint.start_date > today():
+        return f"{sprint.name} has not started yet."
+    start = experiment.start_sprint
+    if start is not None and sprint.start_date < start.start_date:
+        return f"{sprint.name} is before the experiment started ({start.name})."
+    return None
 
 
 def locked_message(experiment: Experiment) -> str:

@@ -52,13 +52,14 @@ def read_block(text: str, cells: list[tuple]) -> tuple[dict, dict]:
     for n, (line, (metric, _variant, prefix)) in enumerate(
         zip(lines, cells, strict=False), 1
     ):
-        parts = re.split(r"\t|;", line)
-        if parts and number(parts[0], whole=False) is None:
-            parts = parts[1:]  # a label
         names = ("units", "mean", "sd")
         if metric.is_binomial:
             names = ("units", "conversions")
-        parts = [p for p in parts if p.strip()]
+        parts = [p for p in re.split(r"\t|;", line) if p.strip()]
+        if len(parts) == len(names) + 1 or (
+            parts and number(parts[0], whole=False) is None
+        ):
+            parts = parts[1:]  # a label (a variant called "2024" too)
         if len(parts) != len(names):
             problems[f"{prefix}-units"] = (
                 f"Line {n}: expected {len(names)} figures ({', '.join(names)}), "

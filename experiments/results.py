@@ -10,7 +10,12 @@ from auth.decorators import require
 from database import db
 from experiments.analysis import sprints_run
 from experiments.cells import CellForm
-from experiments.entry import OPEN_FOR_RESULTS, locked_message, record_result
+from experiments.entry import (
+    OPEN_FOR_RESULTS,
+    locked_message,
+    record_result,
+    sprint_problem,
+)
 from experiments.models import Experiment, Sprint
 from experiments.page import load_experiment, render_page
 from web.render import is_partial
@@ -36,6 +41,8 @@ def save(experiment_id: int):
     if not current_user.can_enter_results_for(metric.owner):
         abort(403, "Sales enters results only for metrics owned by sales.")
     editing = (variant.id, metric.id, sprint.id)
+    if (problem := sprint_problem(experiment, sprint)) is not None:
+        abort(422, problem)
     if experiment.status == "decided":
         return render_page(
             experiment,

@@ -557,3 +557,30 @@ def test_a_keyboard_save_opens_the_next_cell_down_or_across(
     plain = post_cell(client, ids, "a", headers=partial(), units="100",
                       conversions="8", then="sideways")  # fmt: skip
     assert _open_cell(plain.get_data(as_text=True)) is None
+
+
+def test_results_are_refused_for_a_sprint_not_started_or_before_the_start(
+    client, app, login, make_sprint, make_experiment
+):
+    from datetime import date, timedelta
+
+    with app.app_context():
+        before, start = make_sprint(1), make_sprint(2)
+        future = make_sprint(9, date.today() + timedelta(days=40))
+        experiment = make_experiment(start_sprint_id=start.id)
+        ids = {"experiment": experiment.id, "a": experiment.variants[0].id,
+               "metric": experiment.metrics[0].id}  # fmt: skip
+        sprints = {"before": before.id, "start": start.id, "future": future.id}
+    login(client, "marketing")
+    for name, message in (
+        ("future", "Sprint 9 has not started yet."),
+        ("before", "Sprint 1 is before the experiment started"),
+    ):
+        answer = post_cell(client, ids | {"sprint": sprints[name]}, units="10",
+                           conversions="1")  # fmt: skip
+        assert answer.status_code == 422
+        assert message in answer.get_data(as_text=True)
+    assert stored(app) == []
+    ok = post_cell(client, ids | {"sprint": sprints["start"]}, units="10",
+                   conversions="1")  # fmt: skip
+    assert ok.status_code == 303

@@ -163,7 +163,7 @@ def test_a_pasted_block_fills_the_cells_for_a_check_then_saves(
 ):
     login(client, "marketing")
     block = (
-        "A\t1,234\t56\n"
+        "2024\t1,234\t56\n"  # a label that looks like a number
         "B\t1.300\t70\n"
         "A;10;1.234,5;300\n"  # decimal comma and thousands point, semicolons
         "B\t12\t1 180,25\t310,5\n"
