@@ -35,7 +35,7 @@ from benchmarks.grown import grow  # noqa: E402
 from config import normalise_database_url  # noqa: E402
 from database import db  # noqa: E402
 from demo.loader import load  # noqa: E402
-from experiments.analysis import current_sprint  # noqa: E402
+from experiments.calendar import current_sprint  # noqa: E402
 from experiments.entry import record_result  # noqa: E402
 from experiments.models import Experiment, Sprint  # noqa: E402
 from run import create_app  # noqa: E402

@@ -17,8 +17,8 @@ import numpy as np
 
 import stats
 from core import cache, versions
-from core.clock import today
 from database import db
+from experiments.calendar import experiment_sprints
 from experiments.models import (
     Experiment,
     Metric,
@@ -27,7 +27,7 @@ from experiments.models import (
     Sprint,
     Variant,
 )
-from experiments.plan import PlanSummary, plan_summary
+from experiments.plan import plan_of
 
 
 @dataclass(frozen=True)
@@ -83,17 +83,6 @@ class ExperimentAnalysis:
         return next((m for m in self.metrics if m.metric.role == "primary"), None)
 
 
-def current_sprint() -> Sprint | None:
-    """The sprint that contains today, else the latest one that has started."""
-    day = today()
-    return db.session.execute(
-        db.select(Sprint)
-        .where(Sprint.start_date <= day)
-        .order_by(Sprint.start_date.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
 def _result_rows(experiment_ids: list[int]):
     """The cells of the experiments (one row per variant, metric and sprint)."""
     if not experiment_ids:
@@ -120,66 +109,6 @@ def _split_rows(experiment_ids: list[int]):
         .join(Variant, Variant.id == PlannedSplit.variant_id)
         .where(Variant.experiment_id.in_(experiment_ids))
     ).all()
-
-
-def experiment_sprints(
-    experiment: Experiment, used_sprint_ids: set[int], sprints: list[Sprint]
-) -> list[Sprint]:
-    """The sprints the experiment ran in (the grid's columns): from its start
-    sprint to the current one while it runs, or to the one it was decided in,
-    plus any sprint holding its results.
-
-    A running experiment without a start sprint starts in the current sprint.
-    """
-    day = today()
-    start = next(
-        (s.start_date for s in sprints if s.id == experiment.start_sprint_id), None
-    )
-    live = experiment.status in ("running", "analyzing")
-    if start is None and live:
-        start = next((s.start_date for s in sprints if s.contains(day)), None)
-    end = day if live else None
-    if experiment.status == "decided" and experiment.decided_at is not None:
-        end = experiment.decided_at.date()
-    return [
-        sprint
-        for sprint in sprints
-        if sprint.id in used_sprint_ids
-        or (start is not None and end is not None and start <= sprint.start_date <= end)
-    ]
-
-
-def sprints_run(experiment: Experiment) -> list[Sprint]:
-    """experiment_sprints from the database: the sprints field feedback may name."""
-    used = set(
-        db.session.execute(
-            db.select(Result.sprint_id)
-            .join(Variant, Variant.id == Result.variant_id)
-            .where(Variant.experiment_id == experiment.id)
-            .distinct()
-        ).scalars()
-    )
-    sprints = db.session.execute(db.select(Sprint).order_by(Sprint.start_date))
-    return experiment_sprints(experiment, used, list(sprints.scalars()))
-
-
-def plan_of(experiment: Experiment) -> PlanSummary:
-    """The experiment's plan in figures (experiments.plan.plan_summary)."""
-    return plan_summary(
-        experiment.baseline_rate,
-        experiment.relative_mde,
-        experiment.alpha,
-        experiment.power,
-        len(experiment.variants),
-        experiment.planned_looks,
-        experiment.traffic_per_sprint,
-    )
-
-
-def planned_units_per_variant(experiment: Experiment) -> int | None:
-    """Units each variant needs for the planned effect at the planned looks
-    (O'Brien-Fleming spending), from the binomial plan: baseline and smallest lift."""
-    return plan_of(experiment).units_per_variant
 
 
 def analyze_experiments(
@@ -283,7 +212,7 @@ def _grid(
     used = {key[2] for key in cells} | {show_sprint_id}
     sprints = experiment_sprints(experiment, used, all_sprints)
     analysis = ExperimentAnalysis(
-        experiment, sprints, cells, planned_units=planned_units_per_variant(experiment)
+        experiment, sprints, cells, planned_units=plan_of(experiment).units_per_variant
     )
     for metric in experiment.metrics:
         for variant in experiment.variants:
@@ -454,24 +383,3 @@ def _arrays(metric: Metric, looks, ordered, cells, splits) -> tuple:
         kwargs["means"] = first
         kwargs["m2s"] = second
     return units, kwargs, split
-
-
-def decision_snapshot(experiment: Experiment) -> dict | None:
-    """What a decision is based on: the primary metric's recommendation,
-    verdicts, warnings and per-variant figures, as the page shows them now."""
-    primary = analyze_experiment(experiment).primary
-    if primary is None or primary.report is None:
-        return None
-    report = primary.report
-    figures = ("units", "conversions", "rate", "mean")
-    return {
-        "metric": primary.metric.name,
-        "looks": len(primary.sprints),
-        "recommendation": (report.get("recommendation") or {}).get("sentence"),
-        "verdicts": [c["verdict"] for c in report["comparisons"]],
-        "warnings": [w["message"] for w in report["warnings"]],
-        "variants": [
-            {"name": v["name"]} | {k: v.get(k) for k in figures if v.get(k) is not None}
-            for v in report["variants"]
-        ],
-    }

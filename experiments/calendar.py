@@ -1,4 +1,5 @@
-"""Sprints: the rules a new sprint follows, and creating one."""
+"""Sprints: the rules a new sprint follows, creating one, which sprint is current
+and which sprints an experiment ran in."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from datetime import date
 
 from sqlalchemy import func
 
+from core.clock import today
 from core.limits import MAX_SPRINT_DAYS
 from database import db
-from experiments.models import Sprint
+from experiments.models import Experiment, Result, Sprint, Variant
 
 
 def sprint_problems(
@@ -47,3 +49,55 @@ def create_sprint(name: str, start: date, end: date, goal: str = "") -> Sprint:
     db.session.add(sprint)
     db.session.flush()  # its id, for the caller's redirect
     return sprint
+
+
+def current_sprint() -> Sprint | None:
+    """The sprint that contains today, else the latest one that has started."""
+    day = today()
+    return db.session.execute(
+        db.select(Sprint)
+        .where(Sprint.start_date <= day)
+        .order_by(Sprint.start_date.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def experiment_sprints(
+    experiment: Experiment, used_sprint_ids: set[int], sprints: list[Sprint]
+) -> list[Sprint]:
+    """The sprints the experiment ran in (the grid's columns): from its start
+    sprint to the current one while it runs, or to the one it was decided in,
+    plus any sprint holding its results.
+
+    A running experiment without a start sprint starts in the current sprint.
+    """
+    day = today()
+    start = next(
+        (s.start_date for s in sprints if s.id == experiment.start_sprint_id), None
+    )
+    live = experiment.status in ("running", "analyzing")
+    if start is None and live:
+        start = next((s.start_date for s in sprints if s.contains(day)), None)
+    end = day if live else None
+    if experiment.status == "decided" and experiment.decided_at is not None:
+        end = experiment.decided_at.date()
+    return [
+        sprint
+        for sprint in sprints
+        if sprint.id in used_sprint_ids
+        or (start is not None and end is not None and start <= sprint.start_date <= end)
+    ]
+
+
+def sprints_run(experiment: Experiment) -> list[Sprint]:
+    """experiment_sprints from the database: the sprints field feedback may name."""
+    used = set(
+        db.session.execute(
+            db.select(Result.sprint_id)
+            .join(Variant, Variant.id == Result.variant_id)
+            .where(Variant.experiment_id == experiment.id)
+            .distinct()
+        ).scalars()
+    )
+    sprints = db.session.execute(db.select(Sprint).order_by(Sprint.start_date))
+    return experiment_sprints(experiment, used, list(sprints.scalars()))

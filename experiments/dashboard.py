@@ -8,7 +8,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from database import db
-from experiments.analysis import analyze_experiments, current_sprint
+from experiments.analysis import analyze_experiments
+from experiments.calendar import current_sprint
 from experiments.models import (
     DECISIONS,
     STATUSES,

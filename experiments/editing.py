@@ -14,7 +14,7 @@ from datetime import datetime
 from content.models import ContentItem, Feedback
 from core.clock import utcnow
 from database import db
-from experiments.analysis import decision_snapshot
+from experiments.analysis import analyze_experiment
 from experiments.models import (
     DECISIONS,
     STATUSES,
@@ -293,3 +293,24 @@ def reopen(experiment: Experiment, reason: str, by_id: int | None) -> None:
     experiment.decision_events.append(
         DecisionEvent(kind="reopened", reason=reason, by_id=by_id, at=utcnow())
     )
+
+
+def decision_snapshot(experiment: Experiment) -> dict | None:
+    """What a decision is based on: the primary metric's recommendation,
+    verdicts, warnings and per-variant figures, as the page shows them now."""
+    primary = analyze_experiment(experiment).primary
+    if primary is None or primary.report is None:
+        return None
+    report = primary.report
+    figures = ("units", "conversions", "rate", "mean")
+    return {
+        "metric": primary.metric.name,
+        "looks": len(primary.sprints),
+        "recommendation": (report.get("recommendation") or {}).get("sentence"),
+        "verdicts": [c["verdict"] for c in report["comparisons"]],
+        "warnings": [w["message"] for w in report["warnings"]],
+        "variants": [
+            {"name": v["name"]} | {k: v.get(k) for k in figures if v.get(k) is not None}
+            for v in report["variants"]
+        ],
+    }

@@ -12,7 +12,7 @@ import stats
 from content.models import Feedback
 from core.clock import today
 from database import ConcurrentChange, db
-from experiments.analysis import sprints_run
+from experiments.calendar import sprints_run
 from experiments.models import Experiment, Result, ResultEdit
 
 # The statuses in which results can be entered: a decision locks them.

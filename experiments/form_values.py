@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from content.models import CONTENT_KINDS
-from experiments.analysis import current_sprint
+from experiments.calendar import current_sprint
 from experiments.forms import new_row_key
 from experiments.models import CHANNELS, Experiment
 

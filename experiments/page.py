@@ -18,13 +18,9 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from auth.models import User
 from content.models import OUTCOMES, SENTIMENTS, Feedback
 from database import db, get_or_404
-from experiments.analysis import (
-    analyze_experiment,
-    current_sprint,
-    decision_snapshot,
-    plan_of,
-    sprints_run,
-)
+from experiments.analysis import analyze_experiment
+from experiments.calendar import current_sprint, sprints_run
+from experiments.editing import decision_snapshot
 from experiments.entry import OPEN_FOR_RESULTS
 from experiments.models import (
     CHANNELS,
@@ -39,6 +35,7 @@ from experiments.models import (
     Sprint,
     Variant,
 )
+from experiments.plan import plan_of
 from web.page_cache import fresh
 from web.render import is_partial, render
 

@@ -4,8 +4,12 @@ the planned looks and the planned sample meet."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import stats
+
+if TYPE_CHECKING:
+    from experiments.models import Experiment
 
 
 @dataclass(frozen=True)
@@ -75,4 +79,17 @@ def _mismatch(needed: int | None, looks: int, traffic: int | None) -> str | None
         f"{at}, before the {looks} planned looks: the plan ends at look {needed} and "
         f"later looks cannot change the verdict. Plan {needed} "
         f"look{'s' if needed != 1 else ''}."
+    )
+
+
+def plan_of(experiment: Experiment) -> PlanSummary:
+    """The experiment's plan in figures (plan_summary of its fields)."""
+    return plan_summary(
+        experiment.baseline_rate,
+        experiment.relative_mde,
+        experiment.alpha,
+        experiment.power,
+        len(experiment.variants),
+        experiment.planned_looks,
+        experiment.traffic_per_sprint,
     )

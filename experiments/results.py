@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from auth.decorators import require
 from database import db
-from experiments.analysis import sprints_run
+from experiments.calendar import sprints_run
 from experiments.cells import CellForm
 from experiments.entry import (
     OPEN_FOR_RESULTS,

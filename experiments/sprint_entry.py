@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from auth.decorators import require
 from database import db, get_or_404
-from experiments.analysis import sprints_run
+from experiments.calendar import sprints_run
 from experiments.cells import CellForm
 from experiments.entry import OPEN_FOR_RESULTS, locked_message, record_result
 from experiments.models import Experiment, Result, Sprint, Variant

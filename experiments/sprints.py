@@ -12,8 +12,7 @@ from auth.decorators import require
 from content.models import Feedback
 from core.limits import LAST_YEAR
 from database import db, get_or_404
-from experiments.analysis import current_sprint
-from experiments.calendar import create_sprint, sprint_problems
+from experiments.calendar import create_sprint, current_sprint, sprint_problems
 from experiments.models import (
     STATUSES,
     Experiment,

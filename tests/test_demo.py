@@ -123,7 +123,7 @@ def test_login_helper_still_works_next_to_demo_users(seeded, client, login):
 
 
 def test_demo_feedback_names_sprints_its_experiments_ran_in(seeded, app):
-    from experiments.analysis import sprints_run
+    from experiments.calendar import sprints_run
 
     with app.app_context():
         for note in db.session.execute(db.select(Feedback)).scalars():

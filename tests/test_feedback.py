@@ -201,7 +201,7 @@ def test_a_decided_experiment_takes_feedback_up_to_its_decision_sprint(
 ):
     from datetime import datetime
 
-    from experiments.analysis import sprints_run
+    from experiments.calendar import sprints_run
 
     with app.app_context():
         first, second, third = (make_sprint(n) for n in (1, 2, 3))

@@ -10,7 +10,7 @@ from test_browser import ARTIFACTS, browser, live_server  # noqa: F401 (fixtures
 from content.models import ContentItem
 from database import db
 from demo.loader import load
-from experiments.analysis import current_sprint
+from experiments.calendar import current_sprint
 from experiments.models import Experiment, Sprint
 
 PHONE = {"width": 390, "height": 844}

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from database import db
+from experiments.models import Experiment
 from helpers import form_data
 
 settings.register_profile(
@@ -163,6 +164,32 @@ def test_results_and_feedback_never_answer_5xx(app, client, login, make_cell_ids
             lambda both: both[0] + both[1]
         )
         _refused_changes_nothing(app, client, url, pairs)
+
+
+def test_sprint_entry_paste_and_reopen_never_answer_5xx(
+    app, client, login, make_cell_ids, make_experiment
+):
+    """The whole-sprint form (cells, a pasted block) and the lead's reopen."""
+    ids = make_cell_ids(app)
+    with app.app_context():
+        db.session.get(Experiment, ids["experiment"]).start_sprint_id = ids["sprint"]
+        db.session.commit()
+        decided = make_experiment(title="Decided", status="decided", decision="ship")
+        decided_id = decided.id
+    login(client, "lead")
+    sprint_form = f"/experiments/{ids['experiment']}/sprints/{ids['sprint']}/results"
+    cells = [f"c{ids[v]}-{ids['metric']}-{k}" for v in ("a", "b")
+             for k in ("units", "conversions", "mean", "sd")]  # fmt: skip
+    _refused_changes_nothing(
+        app, client, sprint_form, _field_values(cells + ["paste", "action"])
+    )
+    pasted = st.tuples(st.just(("action", "paste")), st.tuples(
+        st.just("paste"), st.text(alphabet="0123456789,.; \t\n-abc", max_size=60)
+    )).map(list)  # fmt: skip
+    _refused_changes_nothing(app, client, sprint_form, pasted)
+    _refused_changes_nothing(
+        app, client, f"/experiments/{decided_id}/reopen", _field_values(["reason"])
+    )
 
 
 def test_login_never_answers_5xx(app, client, make_user):

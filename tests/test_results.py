@@ -429,14 +429,14 @@ def test_long_numbers_are_judged_by_their_value(
 def test_the_planned_sample_is_inflated_for_the_planned_looks(app, make_experiment):
     """Four looks need more units than one for the same power (the design's
     inflation factor); the analysis spends alpha against that larger plan."""
-    from experiments.analysis import planned_units_per_variant
+    from experiments.plan import plan_of
     from stats import sample_size
 
     with app.app_context():
         experiment = make_experiment(
             baseline_rate=0.05, relative_mde=0.2, planned_looks=4
         )
-        planned = planned_units_per_variant(experiment)
+        planned = plan_of(experiment).units_per_variant
     one_look = sample_size(0.05, 0.2, 0.05, 0.8, 2)
     four_looks = sample_size(0.05, 0.2, 0.05, 0.8, 2, planned_looks=4)
     assert planned == four_looks.units_per_variant
